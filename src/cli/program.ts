@@ -1,0 +1,89 @@
+import { Command, CommanderError } from "commander";
+import { BUILD_INFO } from "../lib/index.ts";
+import { CliError } from "./cli-error.ts";
+import { cliContext, type CliContext } from "./context.ts";
+
+/** Flags of `shoal daemon`, passed to the runner the entry point wires in. */
+export interface DaemonCommandFlags {
+  dataRoot?: string;
+  execRoot?: string;
+  host?: string;
+  logLevel?: string;
+}
+
+/** What the CLI cannot do itself and the entry point provides (so the CLI never loads the daemon). */
+export interface CliHooks {
+  /** Runs the daemon in this process; resolves with the exit code. */
+  runDaemon(flags: DaemonCommandFlags): Promise<number>;
+}
+
+/** Where the CLI writes errors. */
+export type ErrorWriter = (text: string) => void;
+
+/** Runs a command body, turning its failure into docker-style stderr output and an exit code. */
+async function runCommand(body: () => Promise<void>, writeError: ErrorWriter): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (error instanceof CliError) {
+      writeError(`${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}
+
+/**
+ * The `shoal` command line. Each command loads its implementation only when it runs, so that
+ * starting the CLI stays cheap.
+ */
+export function buildProgram(hooks: CliHooks, writeError: ErrorWriter = (text) => process.stderr.write(text)): Command {
+  const program = new Command("shoal")
+    .description("A container cluster orchestrator in the mould of Docker swarm mode")
+    .option("-H, --host <address>", "daemon socket to connect to (env SHOAL_HOST, then DOCKER_HOST)")
+    .version(`shoal version ${BUILD_INFO.version}, build ${BUILD_INFO.gitCommit}`, "-v, --version", "print version information and quit")
+    .showHelpAfterError()
+    .configureOutput({ writeErr: writeError });
+
+  const context = (): CliContext => cliContext(program.opts<{ host?: string }>());
+  const action = (load: (ctx: CliContext) => Promise<void>) => () => runCommand(async () => load(context()), writeError);
+
+  program
+    .command("version")
+    .description("Show the shoal version information")
+    .action(action(async (ctx) => (await import("./system/version.ts")).versionCommand(ctx)));
+
+  program
+    .command("info")
+    .description("Display system-wide information")
+    .action(action(async (ctx) => (await import("./system/info.ts")).infoCommand(ctx)));
+
+  program
+    .command("daemon")
+    .description("Run the shoal engine on this host")
+    .option("--data-root <dir>", "root of persistent state", "/var/lib/shoal")
+    .option("--exec-root <dir>", "root of runtime state (socket, pid file)", "/run/shoal")
+    .option("-H, --host <address>", "socket to serve the API on (default: unix://<exec-root>/shoal.sock)")
+    .option("--log-level <level>", "debug, info, warn or error", "info")
+    .action(async (flags: DaemonCommandFlags) => {
+      process.exitCode = await hooks.runDaemon(flags);
+    });
+
+  return program;
+}
+
+/** Parses `argv` and runs the command; commander's own errors (unknown command…) exit with 1. */
+export async function runCli(argv: string[], hooks: CliHooks): Promise<void> {
+  const program = buildProgram(hooks).exitOverride();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    throw error;
+  }
+}
+

@@ -1,0 +1,41 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { open, type RootDatabase } from "lmdb";
+import { ShoalError, newId } from "../lib/index.ts";
+
+const ENGINE_ID_KEY = "engine-id";
+
+/** The engine's persistent identity and small metadata, in `<data-root>/engine/meta.mdb` (LMDB). */
+export interface EngineMeta {
+  /** This engine's ID (`docker info` → ID), made once and kept across restarts. */
+  readonly engineId: string;
+  /** Closes the LMDB environment; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Opens (creating when new) the engine metadata database under `dataRoot`. */
+export async function openEngineMeta(dataRoot: string): Promise<EngineMeta> {
+  const dir = join(dataRoot, "engine");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let db: RootDatabase<string, string>;
+  try {
+    db = open<string, string>({ path: join(dir, "meta.mdb"), compression: false, encoding: "msgpack" });
+  } catch (error) {
+    throw new ShoalError("internal", `cannot open the engine database in ${dir}: ${String(error)}`, { cause: error });
+  }
+  let engineId = db.get(ENGINE_ID_KEY);
+  if (typeof engineId !== "string") {
+    engineId = newId();
+    await db.put(ENGINE_ID_KEY, engineId);
+    await db.flushed;
+  }
+  let closed = false;
+  return {
+    engineId,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { resolve } from "node:path";
+import { DEFAULT_HOST, ShoalError, isLogLevel, parseHostAddress, type LogLevel } from "../lib/index.ts";
+
+/** Defaults of `shoal daemon`, as the architecture fixes them. */
+export const DAEMON_DEFAULTS = {
+  dataRoot: "/var/lib/shoal",
+  execRoot: "/run/shoal",
+  host: DEFAULT_HOST,
+  logLevel: "info",
+} as const;
+
+/** `shoal daemon` options as typed on the command line. */
+export interface DaemonFlags {
+  dataRoot?: string;
+  execRoot?: string;
+  host?: string;
+  logLevel?: string;
+}
+
+/** Validated daemon settings. */
+export interface DaemonOptions {
+  dataRoot: string;
+  execRoot: string;
+  /** Path of the unix socket the API is served on. */
+  socketPath: string;
+  logLevel: LogLevel;
+}
+
+/** Validates the command line into daemon settings, refusing bad values with what to do. */
+export function resolveDaemonOptions(flags: DaemonFlags): DaemonOptions {
+  const logLevel = flags.logLevel ?? DAEMON_DEFAULTS.logLevel;
+  if (!isLogLevel(logLevel)) {
+    throw new ShoalError("invalid_argument", `unknown log level ${JSON.stringify(logLevel)}: use debug, info, warn or error`);
+  }
+  const execRoot = resolve(flags.execRoot ?? DAEMON_DEFAULTS.execRoot);
+  const host = flags.host ?? (flags.execRoot ? `unix://${execRoot}/shoal.sock` : DAEMON_DEFAULTS.host);
+  return {
+    dataRoot: resolve(flags.dataRoot ?? DAEMON_DEFAULTS.dataRoot),
+    execRoot,
+    socketPath: parseHostAddress(host),
+    logLevel,
+  };
+}

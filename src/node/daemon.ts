@@ -1,0 +1,117 @@
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { sdNotify, tryLockFile, type FileLock } from "../../native/index.ts";
+import { createApi } from "../api/index.ts";
+import { openEngineMeta, type EngineMeta } from "../engine/index.ts";
+import { BUILD_INFO, ShoalError, type Logger } from "../lib/index.ts";
+import type { DaemonOptions } from "./daemon-options.ts";
+import { probeHost } from "./host-probe.ts";
+import { createSystemSource } from "./system-source.ts";
+
+/** A started daemon. */
+export interface RunningDaemon {
+  readonly options: DaemonOptions;
+  /** Stops serving, removes the socket, closes storage and releases the data root; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Answers whether something serves the API on `socketPath` right now. */
+async function socketAnswers(socketPath: string): Promise<boolean> {
+  try {
+    const response = await fetch("http://shoal/_ping", { unix: socketPath, signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function lockDataRoot(dataRoot: string): FileLock {
+  const lockPath = join(dataRoot, "shoal.lock");
+  const lock = tryLockFile(lockPath);
+  if (!lock) {
+    throw new ShoalError(
+      "failed_precondition",
+      `data root ${dataRoot} is in use by another shoal daemon (it holds ${lockPath}); stop that daemon or start this one with another --data-root`,
+    );
+  }
+  writeFileSync(lockPath, `${process.pid}\n`);
+  return lock;
+}
+
+async function claimSocket(socketPath: string): Promise<void> {
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o711 });
+  if (!existsSync(socketPath)) return;
+  if (await socketAnswers(socketPath)) {
+    throw new ShoalError(
+      "failed_precondition",
+      `another shoal daemon is already serving on ${socketPath}; stop it or start this one with another --host or --exec-root`,
+    );
+  }
+  rmSync(socketPath, { force: true }); // left by a daemon that died without cleaning up
+}
+
+/**
+ * Starts the per-host engine: takes the data root's lock, opens its storage, probes the host and
+ * serves the Docker Engine API on the unix socket (mode 0660). Ready when this resolves.
+ */
+export async function startDaemon(options: DaemonOptions, logger: Logger): Promise<RunningDaemon> {
+  const log = logger.with({ module: "daemon" });
+  mkdirSync(options.dataRoot, { recursive: true, mode: 0o711 });
+  mkdirSync(options.execRoot, { recursive: true, mode: 0o711 });
+  const lock = lockDataRoot(options.dataRoot);
+  let meta: EngineMeta | undefined;
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  const pidFile = join(options.execRoot, "shoal.pid");
+
+  const cleanup = async () => {
+    server?.stop(true);
+    rmSync(options.socketPath, { force: true });
+    rmSync(pidFile, { force: true });
+    await meta?.close();
+    lock.release();
+  };
+
+  try {
+    meta = await openEngineMeta(options.dataRoot);
+    const facts = probeHost();
+    for (const warning of facts.warnings) log.warn(warning, { check: "host" });
+    const system = createSystemSource({
+      facts,
+      engineId: meta.engineId,
+      dataRoot: options.dataRoot,
+      debug: options.logLevel === "debug",
+    });
+    const app = createApi({ system, logger: logger.with({ module: "api" }) });
+
+    await claimSocket(options.socketPath);
+    server = Bun.serve({ unix: options.socketPath, fetch: app.fetch });
+    chmodSync(options.socketPath, 0o660);
+    writeFileSync(pidFile, `${process.pid}\n`);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+
+  log.info("daemon ready", {
+    version: BUILD_INFO.version,
+    "engine.id": meta.engineId,
+    "data.root": options.dataRoot,
+    socket: options.socketPath,
+    pid: process.pid,
+  });
+  sdNotify("READY=1\nSTATUS=serving the API\nMAINPID=" + process.pid);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    options,
+    stop() {
+      stopping ??= (async () => {
+        sdNotify("STOPPING=1");
+        log.info("daemon stopping");
+        await cleanup();
+        log.info("daemon stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { SystemSource } from "../../src/api/index.ts";
+import type { SystemInfo, SystemVersion } from "../../src/types/index.ts";
+
+/** A `GET /version` body with overridable fields. */
+export function systemVersion(overrides: Partial<SystemVersion> = {}): SystemVersion {
+  return {
+    Platform: { Name: "shoal Engine" },
+    Components: [{ Name: "Engine", Version: "0.1.0", Details: { ApiVersion: "1.51", MinAPIVersion: "1.24" } }],
+    Version: "0.1.0",
+    ApiVersion: "1.51",
+    MinAPIVersion: "1.24",
+    GitCommit: "abc1234",
+    GoVersion: "bun1.4.5",
+    Os: "linux",
+    Arch: "amd64",
+    KernelVersion: "6.1.0",
+    Experimental: false,
+    BuildTime: "2026-11-25T00:00:00Z",
+    ...overrides,
+  };
+}
+
+/** A `GET /info` body of a node outside any swarm, with overridable fields. */
+export function systemInfo(overrides: Partial<SystemInfo> = {}): SystemInfo {
+  return {
+    ID: "0123456789abcdefghijklmno",
+    Containers: 0,
+    ContainersRunning: 0,
+    ContainersPaused: 0,
+    ContainersStopped: 0,
+    Images: 0,
+    Driver: "overlayfs",
+    DriverStatus: [],
+    Plugins: { Volume: ["local"], Network: ["bridge", "overlay"], Authorization: null, Log: ["k8s-file"] },
+    MemoryLimit: true,
+    SwapLimit: false,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    IPv4Forwarding: true,
+    Debug: false,
+    NFd: 10,
+    NGoroutines: 0,
+    SystemTime: "2026-11-25T00:00:00.000Z",
+    LoggingDriver: "k8s-file",
+    CgroupDriver: "cgroupfs",
+    CgroupVersion: "1",
+    NEventsListener: 0,
+    KernelVersion: "6.1.0",
+    OperatingSystem: "Debian GNU/Linux 12 (bookworm)",
+    OSVersion: "12",
+    OSType: "linux",
+    Architecture: "x86_64",
+    IndexServerAddress: "https://index.docker.io/v1/",
+    NCPU: 2,
+    MemTotal: 25_000_000_000,
+    DockerRootDir: "/var/lib/shoal",
+    Name: "manager1",
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: "0.1.0",
+    Runtimes: { runc: { path: "/usr/sbin/runc" } },
+    DefaultRuntime: "runc",
+    Swarm: {
+      NodeID: "",
+      NodeAddr: "",
+      LocalNodeState: "inactive",
+      ControlAvailable: false,
+      Error: "",
+      RemoteManagers: null,
+    },
+    LiveRestoreEnabled: false,
+    Isolation: "",
+    InitBinary: "",
+    SecurityOptions: [],
+    Warnings: [],
+    ...overrides,
+  };
+}
+
+/** A SystemSource that serves the fixtures above. */
+export function fixedSystem(info: SystemInfo = systemInfo(), version: SystemVersion = systemVersion()): SystemSource {
+  return {
+    version: async () => version,
+    info: async () => info,
+    swarmHeader: () => (info.Swarm.LocalNodeState === "active" ? (info.Swarm.ControlAvailable ? "active/manager" : "active/worker") : info.Swarm.LocalNodeState),
+  };
+}
