@@ -67,7 +67,10 @@ export function buildProgram(hooks: CliHooks, writeError: ErrorWriter = (text) =
     .option("-H, --host <address>", "socket to serve the API on (default: unix://<exec-root>/shoal.sock)")
     .option("--log-level <level>", "debug, info, warn or error", "info")
     .action(async (flags: DaemonCommandFlags) => {
-      process.exitCode = await hooks.runDaemon(flags);
+      // -H is also the program's global option, which commander fills first: for the daemon it is
+      // the address to serve on.
+      const host = flags.host ?? program.opts<{ host?: string }>().host;
+      process.exitCode = await hooks.runDaemon({ ...flags, host });
     });
 
   return program;

@@ -64,9 +64,12 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
   const pidFile = join(options.execRoot, "shoal.pid");
 
   const cleanup = async () => {
-    server?.stop(true);
-    rmSync(options.socketPath, { force: true });
-    rmSync(pidFile, { force: true });
+    if (server) {
+      // Only the socket and pid file this daemon made: a refused start must not touch another's.
+      server.stop(true);
+      rmSync(options.socketPath, { force: true });
+      rmSync(pidFile, { force: true });
+    }
     await meta?.close();
     lock.release();
   };
