@@ -12,6 +12,9 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   failed_precondition: 400,
   permission_denied: 403,
   unavailable: 503,
+  deadline_exceeded: 504,
+  cancelled: 499 as ContentfulStatusCode,
+  resource_exhausted: 429,
   unimplemented: 501,
   internal: 500,
 };

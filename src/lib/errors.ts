@@ -8,6 +8,9 @@ export const ERROR_CODES = [
   "failed_precondition",
   "permission_denied",
   "unavailable",
+  "deadline_exceeded",
+  "cancelled",
+  "resource_exhausted",
   "unimplemented",
   "internal",
 ] as const;
