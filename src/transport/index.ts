@@ -1,0 +1,28 @@
+/** transport: mutual-TLS connections between nodes, many streams per connection, typed RPC on top. */
+export { FrameDecoder, FrameFlag, FrameType, encodeFrame } from "./frame.ts";
+export type { Frame } from "./frame.ts";
+export { memoryChannelPair } from "./byte-channel.ts";
+export type { ByteChannel, MemoryChannel } from "./byte-channel.ts";
+export { DEFAULT_MUX_LIMITS, PROTOCOL_DEFAULTS } from "./mux-limits.ts";
+export type { MuxLimits } from "./mux-limits.ts";
+export { MuxSession } from "./mux-session.ts";
+export type { MuxSessionOptions, MuxSide } from "./mux-session.ts";
+export { MuxStream } from "./mux-stream.ts";
+export { ANY_NODE, ANYONE, MANAGERS_ONLY, mayCall } from "./peer-identity.ts";
+export type { MethodAccess, PeerIdentity, PeerRole } from "./peer-identity.ts";
+export { streamMethod, unaryMethod } from "./rpc-method.ts";
+export type { StreamMethod, UnaryMethod } from "./rpc-method.ts";
+export { MAX_MESSAGE_BYTES } from "./rpc-codec.ts";
+export { RpcServer } from "./rpc-server.ts";
+export type { CallContext, StreamHandler, UnaryHandler } from "./rpc-server.ts";
+export { RpcClient } from "./rpc-client.ts";
+export type { CallOptions } from "./rpc-client.ts";
+export { ALPN_PROTOCOL, identityFromCertificate } from "./tls-identity.ts";
+export type { PeerVerifier, TlsMaterial } from "./tls-identity.ts";
+export { TransportServer } from "./transport-server.ts";
+export type { TransportServerOptions } from "./transport-server.ts";
+export { dial, parseAddress } from "./dial.ts";
+export type { DialCredentials, DialOptions, DialedSession } from "./dial.ts";
+export { ConnectionPool, DEFAULT_BACKOFF, backoffDelay } from "./connection-pool.ts";
+export type { BackoffPolicy, ConnectionPoolOptions } from "./connection-pool.ts";
+export { FailoverClient } from "./failover-client.ts";
