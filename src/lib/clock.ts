@@ -13,11 +13,23 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): Timer;
 }
 
-/** The wall clock. */
+/** The longest delay a JS timer holds; Bun fires a longer one after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The wall clock. Delays longer than a JS timer can hold (about 24.8 days) are chained. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const handle = setTimeout(fn, ms);
+    const due = Date.now() + ms;
+    let handle: ReturnType<typeof setTimeout>;
+    const arm = (delay: number) => {
+      handle = setTimeout(() => {
+        const remaining = due - Date.now();
+        if (remaining > 0) arm(Math.min(remaining, MAX_TIMER_MS));
+        else fn();
+      }, delay);
+    };
+    arm(Math.min(Math.max(0, ms), MAX_TIMER_MS));
     return { cancel: () => clearTimeout(handle) };
   },
   setInterval(fn, ms) {

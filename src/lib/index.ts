@@ -7,5 +7,5 @@ export { ID_LENGTH, base36, isId, newId } from "./id.ts";
 export { API_VERSION, BUILD_INFO, MIN_API_VERSION, compareApiVersions, goArch } from "./build-info.ts";
 export type { BuildInfo } from "./build-info.ts";
 export { DEFAULT_HOST, parseHostAddress } from "./host-address.ts";
-export { sleep, systemClock } from "./clock.ts";
+export { MAX_TIMER_MS, sleep, systemClock } from "./clock.ts";
 export type { Clock, Timer } from "./clock.ts";

@@ -30,6 +30,8 @@ export interface TestHostsOptions {
   detached?: boolean;
   /** Extra `shoal daemon` flags. */
   daemonArgs?: string[];
+  /** Start a shoal daemon on each host (default true); without, hosts are bare namespaces. */
+  daemons?: boolean;
 }
 
 /** One test host. */
@@ -41,7 +43,8 @@ export interface TestHost {
   readonly dataRoot: string;
   readonly execRoot: string;
   readonly socket: string;
-  daemon: DaemonProcess;
+  /** The host's daemon (null on bare hosts). */
+  daemon: DaemonProcess | null;
   /** Runs `shoal <args>` on this host (in its network namespace, against its daemon). */
   shoal(args: string[], options?: RunOptions): Promise<CommandResult>;
   /** Runs the real `docker <args>` on this host against its shoal daemon. */
@@ -158,14 +161,15 @@ export async function createTestHosts(options: TestHostsOptions): Promise<TestHo
   const teardown = async () => {
     if (tornDown) return;
     tornDown = true;
-    for (const host of hosts) {
+    const daemons = hosts.flatMap((host) => (host.daemon ? [host.daemon] : []));
+    for (const daemon of daemons) {
       try {
-        process.kill(host.daemon.pid, "SIGTERM");
+        process.kill(daemon.pid, "SIGTERM");
       } catch {
         // already gone
       }
     }
-    await Promise.race([Promise.all(hosts.map((host) => host.daemon.exited)), Bun.sleep(5000)]);
+    await Promise.race([Promise.all(daemons.map((daemon) => daemon.exited)), Bun.sleep(5000)]);
     await removeLeftovers(options.cluster, baseDir);
   };
 
@@ -211,7 +215,7 @@ export async function createTestHosts(options: TestHostsOptions): Promise<TestHo
         dataRoot,
         execRoot,
         socket: join(execRoot, "shoal.sock"),
-        daemon: startDaemon(),
+        daemon: options.daemons === false ? null : startDaemon(),
         exec: (argv, runOptions) => run([...inNetns, ...argv], runOptions),
         shoal: (args, runOptions) => run([...inNetns, binary, "-H", `unix://${join(execRoot, "shoal.sock")}`, ...args], runOptions),
         docker: (args, runOptions) =>
@@ -222,7 +226,7 @@ export async function createTestHosts(options: TestHostsOptions): Promise<TestHo
       };
       hosts.push(host);
     }
-    await Promise.all(hosts.map((host) => waitForDaemon(host.daemon)));
+    await Promise.all(hosts.flatMap((host) => (host.daemon ? [waitForDaemon(host.daemon)] : [])));
   } catch (error) {
     await teardown();
     throw error;
