@@ -13,8 +13,11 @@ export interface AuthorizePeerOptions {
   roles?: readonly NodeRole[];
 }
 
+/** The parts of a verified identity that authorization looks at (what a TLS peer certificate names). */
+export type PeerNode = Pick<NodeIdentity, "nodeId" | "role" | "clusterId">;
+
 /** Lets a peer in only if its (already chain-validated) identity is of this cluster, not removed, and of an allowed role. */
-export function authorizePeer<T extends NodeIdentity>(identity: T, options: AuthorizePeerOptions): T {
+export function authorizePeer<T extends PeerNode>(identity: T, options: AuthorizePeerOptions): T {
   if (identity.clusterId !== options.clusterId) {
     throw new ShoalError(
       "permission_denied",

@@ -20,7 +20,7 @@ export type { ValidateCertificateChainOptions, VerifiedNodeIdentity } from "./ce
 export { InMemoryRemovedNodes } from "./removed-nodes.ts";
 export type { RemovedNodes } from "./removed-nodes.ts";
 export { authorizePeer } from "./authorize-peer.ts";
-export type { AuthorizePeerOptions } from "./authorize-peer.ts";
+export type { AuthorizePeerOptions, PeerNode } from "./authorize-peer.ts";
 export {
   JOIN_TOKEN_DIGEST_LENGTH,
   JOIN_TOKEN_PREFIX,
