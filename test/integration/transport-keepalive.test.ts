@@ -14,7 +14,7 @@ import { testCa, testNode } from "../support/pki-fixtures.ts";
 import { Echo } from "../support/transport-echo-server.ts";
 
 let hosts: TestHosts | undefined;
-let server: ReturnType<typeof Bun.spawn> | undefined;
+let server: Bun.Subprocess<"ignore", "pipe", "inherit"> | undefined;
 const dir = mkdtempSync("/tmp/shoal-keepalive-");
 afterAll(async () => {
   server?.kill("SIGKILL");
@@ -35,6 +35,7 @@ test("a silently blackholed peer is declared dead within keepalive timeout plus 
 
   server = Bun.spawn(["nsenter", `--net=/run/netns/${host.netns}`, "--", process.execPath, join(REPO_ROOT, "test/support/transport-echo-server.ts"), host.address, "0"], {
     env: { ...process.env, SHOAL_TEST_KEY: join(dir, "key"), SHOAL_TEST_CERT: join(dir, "cert"), SHOAL_TEST_CA: join(dir, "ca") },
+    stdin: "ignore",
     stdout: "pipe",
     stderr: "inherit",
   });
