@@ -12,6 +12,8 @@ export class Progress {
   inflight: number[] = [];
   /** Index of the snapshot being sent. */
   pendingSnapshot = 0;
+  /** Ticks since the snapshot went out unanswered (it may have been lost). */
+  snapshotTicks = 0;
   /** Heard from since the last check-quorum round. */
   recentActive = false;
   readonly isLearner: boolean;
@@ -64,6 +66,7 @@ export class Progress {
   becomeSnapshot(index: number): void {
     this.state = "snapshot";
     this.pendingSnapshot = index;
+    this.snapshotTicks = 0;
     this.inflight = [];
   }
 }

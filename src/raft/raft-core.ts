@@ -429,6 +429,10 @@ export class RaftCore {
   #tickLeader(): void {
     this.#heartbeatElapsed++;
     this.#electionElapsed++;
+    for (const progress of this.progress.values()) {
+      // A snapshot unanswered for an election timeout was probably lost: probe again, which resends it.
+      if (progress.state === "snapshot" && ++progress.snapshotTicks >= this.config.electionTicks) progress.becomeProbe();
+    }
     if (this.#electionElapsed >= this.config.electionTicks) {
       this.#electionElapsed = 0;
       if (this.config.checkQuorum && !this.#quorumActive()) return this.#becomeFollower(this.term, null);
@@ -553,6 +557,8 @@ export class RaftCore {
     if (!progress) return;
     progress.recentActive = true;
     progress.probeSent = false;
+    // The follower is alive: if its window is full of appends that were lost, let one more go.
+    if (progress.state === "replicate" && progress.inflight.length >= this.config.maxInflight) progress.inflight.shift();
     if (progress.match < this.log.lastIndex) this.#sendAppend(from);
     if (readContext === null || !this.#isVoter(from)) return;
     const position = this.#pendingReads.findIndex((read) => read.context === readContext);

@@ -11,8 +11,10 @@ export interface PersistedState {
 
 /**
  * One durable write. Applied in this order, atomically: the snapshot (which drops every entry at or
- * below its index), then the entries (which first drop any stored entry at or above
- * `entries[0].index`: a conflicting suffix), then the hard state.
+ * below its index, and every entry when the stored entry at its index has another term: a log that
+ * diverged from the leader's), then the entries (which first drop any stored entry at or above
+ * `entries[0].index`: a conflicting suffix), then the hard state. Trailing entries kept in memory
+ * behind a local snapshot are not kept on disk: after a restart the log starts after the snapshot.
  */
 export interface PersistBatch {
   snapshot?: Snapshot;

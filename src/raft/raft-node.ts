@@ -1,0 +1,306 @@
+import { ShoalError, silentLogger, type Clock, type Logger, type Timer } from "../lib/index.ts";
+import type { ConfigChange } from "./config-change.ts";
+import { DEFAULT_RAFT_CONFIG, RaftCore, type RaftConfig, type RaftRole, type RaftStart, type Ready } from "./raft-core.ts";
+import type { RaftMessage } from "./raft-message.ts";
+import type { RaftStorage } from "./raft-storage.ts";
+import type { LogEntry, MemberId, Membership } from "./raft-types.ts";
+
+/** Carries messages to other members (best effort: messages may be lost, raft retries). */
+export interface RaftTransport {
+  send(message: RaftMessage): void;
+}
+
+/** The replicated state machine: it applies committed commands and can snapshot and restore itself. */
+export interface StateMachine {
+  /** Applies one committed command; returns the result handed to the proposer. */
+  apply(entry: LogEntry): unknown;
+  /** The state as of the last applied entry. */
+  snapshot(): Uint8Array;
+  /** Replaces the state with a snapshot's. */
+  restore(data: Uint8Array): void;
+}
+
+/** Options of {@link RaftNode.start}. */
+export interface RaftNodeOptions {
+  id: MemberId;
+  storage: RaftStorage;
+  transport: RaftTransport;
+  clock: Clock;
+  stateMachine: StateMachine;
+  config?: Partial<Omit<RaftConfig, "id">>;
+  /** Milliseconds per raft tick (default 100: heartbeats every 100 ms, elections after 1–2 s). */
+  tickMs?: number;
+  /** Entries applied between snapshots (default 10,000, as SwarmKit). */
+  snapshotInterval?: number;
+  start?: RaftStart;
+  logger?: Logger;
+}
+
+/** What a member reports about itself. */
+export interface RaftStatus {
+  id: MemberId;
+  role: RaftRole;
+  term: number;
+  leader: MemberId | null;
+  commit: number;
+  applied: number;
+  membership: Membership;
+}
+
+interface Waiter {
+  term: number;
+  resolve(result: unknown): void;
+  reject(error: ShoalError): void;
+  timer: Timer | null;
+}
+
+const lostLeadership = () => new ShoalError("unavailable", "raft leadership was lost before the proposal was applied; it may or may not take effect");
+
+/**
+ * A running raft member: feeds ticks and messages to the core, persists what it must (durably,
+ * before anything that depends on it is sent), applies committed entries to the state machine,
+ * takes snapshots, and settles every proposal: applied, or failed with a clear error.
+ */
+export class RaftNode {
+  readonly id: MemberId;
+  readonly #core: RaftCore;
+  readonly #options: RaftNodeOptions;
+  readonly #log: Logger;
+  readonly #waiters = new Map<number, Waiter>();
+  readonly #reads = new Map<string, { resolve(): void; reject(error: ShoalError): void }>();
+  readonly #readsAwaitingApply: { index: number; resolve(): void }[] = [];
+  #readSequence = 0;
+  #ticker: Timer;
+  #processing = false;
+  #scheduled = false;
+  #stopped = false;
+  #snapshotIndex: number;
+  #role: RaftRole;
+  /** Called after each change of role or leader. */
+  onStateChange: ((status: RaftStatus) => void) | null = null;
+  /** Called once if the member fails (storage refused a write, a bug); it has stopped by then. */
+  onFatal: ((error: unknown) => void) | null = null;
+
+  private constructor(options: RaftNodeOptions, core: RaftCore) {
+    this.id = options.id;
+    this.#options = options;
+    this.#core = core;
+    this.#log = (options.logger ?? silentLogger).with({ module: "raft", "raft.id": options.id });
+    this.#snapshotIndex = core.log.snapshot?.meta.index ?? 0;
+    this.#role = core.role;
+    this.#ticker = options.clock.setInterval(() => this.#tick(), options.tickMs ?? 100);
+  }
+
+  /** Loads the member's state from storage, restores the state machine, and starts ticking. */
+  static async start(options: RaftNodeOptions): Promise<RaftNode> {
+    const persisted = await options.storage.load();
+    if (persisted.snapshot) options.stateMachine.restore(persisted.snapshot.data);
+    const core = new RaftCore({ ...DEFAULT_RAFT_CONFIG, ...options.config, id: options.id }, persisted, options.start);
+    const node = new RaftNode(options, core);
+    if (options.start?.bootstrap || options.start?.forceNewCluster) core.campaign();
+    node.#schedule();
+    return node;
+  }
+
+  /** This member's view. */
+  status(): RaftStatus {
+    const core = this.#core;
+    return { id: this.id, role: core.role, term: core.term, leader: core.lead, commit: core.log.committed, applied: core.log.applied, membership: core.membership };
+  }
+
+  /** Term of this member's log entry at `index` (undefined when compacted or absent): for diagnostics and invariant checks. */
+  logTerm(index: number): number | undefined {
+    return this.#core.log.termAt(index);
+  }
+
+  /** On the leader: how far each follower's log is known to match (empty on followers). */
+  replication(): Record<MemberId, { match: number; next: number; state: string }> {
+    const result: Record<MemberId, { match: number; next: number; state: string }> = {};
+    for (const [member, progress] of this.#core.progress) result[member] = { match: progress.match, next: progress.next, state: progress.state };
+    return result;
+  }
+
+  /** Index of the first entry still held in the log (earlier ones are in the snapshot). */
+  get logFirstIndex(): number {
+    return this.#core.log.firstIndex;
+  }
+
+  /** Proposes a command; resolves with the state machine's result once applied here (leader only). */
+  propose(data: Uint8Array, options: { timeoutMs?: number } = {}): Promise<unknown> {
+    return this.#submit(() => this.#core.propose(data), options.timeoutMs);
+  }
+
+  /** Proposes a membership change; resolves once it is applied. */
+  changeMembership(change: ConfigChange, options: { timeoutMs?: number } = {}): Promise<unknown> {
+    return this.#submit(() => this.#core.proposeConfigChange(change), options.timeoutMs);
+  }
+
+  /** Resolves once this member has applied everything committed before the call (a linearizable read barrier). */
+  readBarrier(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#stopped) return Promise.reject(new ShoalError("unavailable", "raft member is stopped"));
+    const context = `${this.id}:${++this.#readSequence}`;
+    return new Promise((resolve, reject) => {
+      const timer = options.timeoutMs
+        ? this.#options.clock.setTimeout(() => {
+            this.#reads.delete(context);
+            reject(new ShoalError("deadline_exceeded", `read not confirmed by the leader within ${options.timeoutMs} ms`));
+          }, options.timeoutMs)
+        : null;
+      this.#reads.set(context, {
+        resolve: () => (timer?.cancel(), resolve()),
+        reject: (error) => (timer?.cancel(), reject(error)),
+      });
+      this.#core.readIndex(context);
+      this.#schedule();
+    });
+  }
+
+  /** Hands leadership to another voter. */
+  transferLeadership(member: MemberId): void {
+    this.#core.transferLeadership(member);
+    this.#schedule();
+  }
+
+  /** Starts an election now (e.g. the first member of a new cluster). */
+  campaign(): void {
+    this.#core.campaign();
+    this.#schedule();
+  }
+
+  /** Handles a message from another member. */
+  step(message: RaftMessage): void {
+    if (this.#stopped || message.to !== this.id) return;
+    this.#core.step(message);
+    this.#schedule();
+  }
+
+  /** Stops ticking and fails whatever waits; storage stays open for the caller to close. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#ticker.cancel();
+    const stopped = new ShoalError("unavailable", "raft member stopped");
+    for (const waiter of this.#waiters.values()) (waiter.timer?.cancel(), waiter.reject(stopped));
+    this.#waiters.clear();
+    for (const read of this.#reads.values()) read.reject(stopped);
+    this.#reads.clear();
+  }
+
+  #submit(place: () => { index: number; term: number }, timeoutMs: number | undefined): Promise<unknown> {
+    if (this.#stopped) return Promise.reject(new ShoalError("unavailable", "raft member is stopped"));
+    let placed: { index: number; term: number };
+    try {
+      placed = place();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#schedule();
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs
+        ? this.#options.clock.setTimeout(() => {
+            this.#waiters.delete(placed.index);
+            reject(new ShoalError("deadline_exceeded", `proposal not applied within ${timeoutMs} ms; it may or may not take effect`));
+          }, timeoutMs)
+        : null;
+      this.#waiters.set(placed.index, { term: placed.term, resolve, reject, timer });
+    });
+  }
+
+  #tick(): void {
+    this.#core.tick();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#processing || this.#stopped) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      void this.#process();
+    });
+  }
+
+  /** One ready cycle at a time: persist, then send, then apply; what arrives meanwhile joins the next cycle. */
+  async #process(): Promise<void> {
+    if (this.#processing || this.#stopped) return;
+    this.#processing = true;
+    try {
+      while (!this.#stopped && this.#core.hasReady()) {
+        const ready = this.#core.ready();
+        if (ready.hardState || ready.entries.length > 0 || ready.snapshot) {
+          await this.#options.storage.persist({
+            ...(ready.snapshot ? { snapshot: ready.snapshot } : {}),
+            ...(ready.entries.length > 0 ? { entries: ready.entries } : {}),
+            ...(ready.hardState ? { hardState: ready.hardState } : {}),
+          });
+          if (this.#stopped) return;
+        }
+        if (ready.snapshot) {
+          this.#options.stateMachine.restore(ready.snapshot.data);
+          this.#snapshotIndex = ready.snapshot.meta.index;
+        }
+        for (const message of ready.messages) this.#options.transport.send(message);
+        this.#apply(ready);
+        this.#core.advance(ready);
+        this.#afterAdvance();
+        await this.#maybeSnapshot();
+      }
+    } catch (error) {
+      if (this.#stopped) return; // a crash or stop cut a write short: nothing more to do
+      this.#log.error("raft member failed; stopping it", { error: String(error) });
+      this.stop();
+      this.onFatal?.(error);
+    } finally {
+      this.#processing = false;
+    }
+  }
+
+  #apply(ready: Ready): void {
+    for (const entry of ready.committed) {
+      const result = entry.kind === "normal" ? this.#options.stateMachine.apply(entry) : undefined;
+      const waiter = this.#waiters.get(entry.index);
+      if (!waiter) continue;
+      this.#waiters.delete(entry.index);
+      waiter.timer?.cancel();
+      if (waiter.term === entry.term) waiter.resolve(result);
+      else waiter.reject(lostLeadership());
+    }
+    for (const state of ready.readStates) {
+      const read = this.#reads.get(state.context);
+      if (!read) continue;
+      this.#reads.delete(state.context);
+      if (state.index < 0) read.reject(new ShoalError("unavailable", "the raft leader could not confirm the read (no leader, or leadership changed); retry"));
+      else this.#readsAwaitingApply.push({ index: state.index, resolve: read.resolve });
+    }
+  }
+
+  #afterAdvance(): void {
+    const applied = this.#core.log.applied;
+    for (let i = this.#readsAwaitingApply.length - 1; i >= 0; i--) {
+      const read = this.#readsAwaitingApply[i]!;
+      if (read.index <= applied) {
+        this.#readsAwaitingApply.splice(i, 1);
+        read.resolve();
+      }
+    }
+    if (this.#core.role !== this.#role) {
+      const wasLeader = this.#role === "leader";
+      this.#role = this.#core.role;
+      this.#log.info("raft role changed", { role: this.#role, term: this.#core.term, leader: this.#core.lead ?? "" });
+      if (wasLeader) {
+        for (const waiter of this.#waiters.values()) (waiter.timer?.cancel(), waiter.reject(lostLeadership()));
+        this.#waiters.clear();
+      }
+      this.onStateChange?.(this.status());
+    }
+  }
+
+  async #maybeSnapshot(): Promise<void> {
+    const interval = this.#options.snapshotInterval ?? 10_000;
+    const applied = this.#core.log.applied;
+    if (applied - this.#snapshotIndex < interval) return;
+    const snapshot = this.#core.snapshotTaken(applied, this.#options.stateMachine.snapshot());
+    this.#snapshotIndex = applied;
+    await this.#options.storage.persist({ snapshot });
+  }
+}
