@@ -1,26 +1,21 @@
 /**
- * A linearizability checker for client histories (Wing & Gong's search with Lowe's memo cache,
- * in the shape of Porcupine's `checkSingle`).
+ * A linearizability checker for client histories: Wing & Gong's search with Lowe's memo cache,
+ * in the shape of Porcupine's `checkSingle`.
  *
- * A history is the set of operations clients saw, each with the logical time it was called and
- * the time it returned. It is linearizable when every operation can be given one instant inside
- * its interval such that, run one at a time in that order, a sequential `Model` accepts every
- * output. Operations that never returned (`return: Infinity`, a crashed or timed-out client)
- * may take effect at any instant after their call, or never.
+ * A history is linearizable when each operation can be given one instant between its call and
+ * its return such that, run one at a time in that order, a sequential `Model` accepts every
+ * output. An operation that never returned (`return: Infinity`: the client crashed or gave up)
+ * may take effect at any instant after its call, or never. A model may split the history into
+ * independent parts (one per key: P-compositionality), checked apart, smallest first.
  *
- * The search walks a doubly linked list of call and return events in time order. At a call it
- * tries to linearize that operation now (if the model accepts it and the pair (set of linearized
- * operations, model state) was never reached before); at a return whose call is not linearized
- * yet it backtracks. A model may split the history into independent parts (one per key:
- * P-compositionality), which are checked separately, smallest first.
- *
- * Beyond Lowe's cache of exact pairs, a pair is also skipped when a pair with the same state,
- * the same completed operations and a subset of the never-returned ones was reached before:
- * whatever can follow the larger set can follow the smaller one (the extra operations need
- * never take effect). And never-returned operations with equal inputs (after
- * `Model.canonicalize`) are interchangeable, so only the earliest called of them that has not
- * taken effect is tried. Without these, each never-returned write multiplies the work of
- * refusing a history by the number of places it could have taken effect.
+ * The search walks a doubly linked list of call and return events in time order: at a call it
+ * tries to place that operation now, unless the pair (operations placed, model state) was seen
+ * before; at a return whose operation is not placed yet it backtracks. Beyond Porcupine, a pair
+ * is also skipped when one with the same state, the same completed operations and a subset of
+ * the never-returned ones was seen (those need never take effect); never-returned operations
+ * with equal inputs are interchangeable, so only the earliest called is tried; and a legal
+ * read-only operation is placed without trying alternatives. Without the first two, each
+ * never-returned write multiplies the work of refusing a history.
  */
 
 /** The output of an operation that never returned: the model must not constrain it. */
@@ -115,7 +110,11 @@ export function checkLinearizable<State, Input, Output>(
   history: readonly Operation<Input, Output>[],
   options: CheckOptions = {},
 ): CheckResult<State, Input, Output> {
-  for (const op of history) validate(op);
+  for (const op of history) {
+    if (!Number.isFinite(op.call) || Number.isNaN(op.return) || op.return < op.call) {
+      throw new RangeError(`operation of client ${op.clientId} has call ${op.call} and return ${op.return}`);
+    }
+  }
   const deadline = options.timeoutMs === undefined ? Infinity : performance.now() + options.timeoutMs;
   const parts = model.partition?.(history) ?? new Map([["history", [...history]]]);
   const bySize = [...parts].sort((a, b) => a[1].length - b[1].length);
@@ -126,12 +125,6 @@ export function checkLinearizable<State, Input, Output>(
     if (outcome !== true) return violation(model, label, ops, inputs, outcome);
   }
   return { ok: true };
-}
-
-function validate(op: Operation<unknown, unknown>): void {
-  if (!Number.isFinite(op.call) || Number.isNaN(op.return) || op.return < op.call) {
-    throw new RangeError(`operation of client ${op.clientId} has call ${op.call} and return ${op.return}`);
-  }
 }
 
 /** Searches one sub-history: true, "timeout", or the deepest partial linearization found. */
