@@ -198,10 +198,9 @@ function search<State, Input, Output>(
     waitsFor[id] = lastOfInput.get(text) ?? NIL;
     lastOfInput.set(text, id);
   }
-  const frames: { id: number; state: State; key: string; forced: boolean }[] = [];
+  const frames: { id: number; state: State; forced: boolean }[] = [];
   let deepest: Deepest<State> | null = null;
   let state = model.init();
-  let key = model.key(state);
   let node = next[HEAD]!;
   let pass = 0;
   for (let steps = 1; node !== NIL; steps++) {
@@ -211,13 +210,12 @@ function search<State, Input, Output>(
     if ((nodeEvent[node]! & 1) === 0) {
       if (passOf[id] === pass && (waitsFor[id] === NIL || placed(waitsFor[id]!))) {
         const { ok, next: after } = model.step(state, inputs[id]!, pending(id) ? UNKNOWN : (ops[id]!.output as Output));
-        const afterKey = ok ? model.key(after) : "";
         const forced = pass === 0;
         if (ok) {
           toggle(id);
-          if (remember(cache, `${hashA}:${hashB}:${afterKey}`, linearized, completed)) {
-            frames.push({ id, state, key, forced });
-            [state, key] = [after, afterKey];
+          if (remember(cache, `${hashA}:${hashB}:${model.key(after)}`, linearized, completed)) {
+            frames.push({ id, state, forced });
+            state = after;
             unlink(node);
             unlink(returnNode[id]!);
             [node, pass] = [next[HEAD]!, 0];
@@ -244,7 +242,7 @@ function search<State, Input, Output>(
     do {
       frame = frames.pop();
       if (frame === undefined) return deepest!;
-      [state, key] = [frame.state, frame.key];
+      state = frame.state;
       toggle(frame.id);
       relink(returnNode[frame.id]!);
       relink(callNode[frame.id]!);

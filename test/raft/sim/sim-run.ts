@@ -148,6 +148,7 @@ export async function runSimulation(seed: number, options: SimRunOptions): Promi
 
   const verdict = checkLinearizable(kvModel, history, { timeoutMs: 10_000 });
   if (verdict.ok === false) fail(`history is not linearizable: ${verdict.reason}`);
+  if (verdict.ok === "unknown") fail("the linearizability check ran out of time: the history was not checked");
   return {
     seed,
     operations: history.length,
