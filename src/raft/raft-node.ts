@@ -3,7 +3,7 @@ import type { ConfigChange } from "./config-change.ts";
 import { DEFAULT_RAFT_CONFIG, RaftCore, type RaftConfig, type RaftRole, type RaftStart, type Ready } from "./raft-core.ts";
 import type { RaftMessage } from "./raft-message.ts";
 import type { RaftStorage } from "./raft-storage.ts";
-import type { LogEntry, MemberId, Membership } from "./raft-types.ts";
+import type { HardState, LogEntry, MemberId, Membership } from "./raft-types.ts";
 
 /** Carries messages to other members (best effort: messages may be lost, raft retries). */
 export interface RaftTransport {
@@ -76,6 +76,8 @@ export class RaftNode {
   #stopped = false;
   #snapshotIndex: number;
   #role: RaftRole;
+  /** The hard state last made durable. */
+  #synced: HardState;
   /** Called after each change of role or leader. */
   onStateChange: ((status: RaftStatus) => void) | null = null;
   /** Called once if the member fails (storage refused a write, a bug); it has stopped by then. */
@@ -88,6 +90,7 @@ export class RaftNode {
     this.#log = (options.logger ?? silentLogger).with({ module: "raft", "raft.id": options.id });
     this.#snapshotIndex = core.log.snapshot?.meta.index ?? 0;
     this.#role = core.role;
+    this.#synced = { term: core.term, vote: core.vote, commit: core.log.committed };
     this.#ticker = options.clock.setInterval(() => this.#tick(), options.tickMs ?? 100);
   }
 
@@ -227,32 +230,56 @@ export class RaftNode {
     try {
       while (!this.#stopped && this.#core.hasReady()) {
         const ready = this.#core.ready();
-        if (ready.hardState || ready.entries.length > 0 || ready.snapshot) {
+        // A leader's appends need not wait for its own disk (Raft thesis §10.2.1): its fsync and
+        // the followers' overlap. Everything else waits until what it depends on is durable.
+        const early: RaftMessage[] = this.#core.role === "leader" ? ready.messages.filter((message) => message.type === "append" || message.type === "snapshot") : [];
+        for (const message of early) this.#options.transport.send(message);
+        const late = early.length > 0 ? ready.messages.filter((message) => !early.includes(message)) : ready.messages;
+        if (this.#mustSync(ready)) {
           await this.#options.storage.persist({
             ...(ready.snapshot ? { snapshot: ready.snapshot } : {}),
             ...(ready.entries.length > 0 ? { entries: ready.entries } : {}),
             ...(ready.hardState ? { hardState: ready.hardState } : {}),
           });
           if (this.#stopped) return;
+          if (ready.hardState) this.#synced = ready.hardState;
+        } else if (ready.hardState) {
+          // Only the commit index moved: written in order, without waiting (etcd's MustSync rule).
+          const hardState = ready.hardState;
+          this.#options.storage.persist({ hardState }).then(
+            () => void (this.#synced = hardState),
+            (error) => this.#fail(error),
+          );
         }
         if (ready.snapshot) {
           this.#options.stateMachine.restore(ready.snapshot.data);
           this.#snapshotIndex = ready.snapshot.meta.index;
         }
-        for (const message of ready.messages) this.#options.transport.send(message);
+        for (const message of late) this.#options.transport.send(message);
         this.#apply(ready);
         this.#core.advance(ready);
         this.#afterAdvance();
         await this.#maybeSnapshot();
       }
     } catch (error) {
-      if (this.#stopped) return; // a crash or stop cut a write short: nothing more to do
-      this.#log.error("raft member failed; stopping it", { error: String(error) });
-      this.stop();
-      this.onFatal?.(error);
+      this.#fail(error);
     } finally {
       this.#processing = false;
     }
+  }
+
+  /** Whether a ready cycle's writes must be durable before anything else happens: new entries, a snapshot, a new term or vote. */
+  #mustSync(ready: Ready): boolean {
+    if (ready.entries.length > 0 || ready.snapshot) return true;
+    const hardState = ready.hardState;
+    return hardState !== null && (hardState.term !== this.#synced.term || hardState.vote !== this.#synced.vote);
+  }
+
+  #fail(error: unknown): void {
+    if (this.#stopped) return; // a crash or stop cut a write short: nothing more to do
+    this.#log.error("raft member failed; stopping it", { error: String(error) });
+    this.stop();
+    this.onFatal?.(error);
   }
 
   #apply(ready: Ready): void {
@@ -301,6 +328,9 @@ export class RaftNode {
     if (applied - this.#snapshotIndex < interval) return;
     const snapshot = this.#core.snapshotTaken(applied, this.#options.stateMachine.snapshot());
     this.#snapshotIndex = applied;
-    await this.#options.storage.persist({ snapshot });
+    // The stored commit must cover the snapshot but never run past the entries on disk.
+    const hardState = { ...this.#synced, commit: Math.max(this.#synced.commit, applied) };
+    await this.#options.storage.persist({ snapshot, hardState });
+    this.#synced = hardState;
   }
 }
