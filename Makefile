@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BUN := node_modules/.bin/bun
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: deps build test check typecheck layers demo demo-down bench install clean
+.PHONY: deps build test check typecheck layers demo demo-down bench bench-deps soak install clean
 
 deps:
 	@bash scripts/deps.sh
@@ -32,8 +32,16 @@ demo: build
 demo-down: deps
 	$(BUN) scripts/demo.ts down
 
-bench: build
+## Benchmarks, with peers measured in the same run (docker CLI, grpc-js, etcd 3.4 from Debian).
+bench: build bench-deps
 	$(BUN) scripts/bench/run.ts
+
+bench-deps: deps
+	@command -v etcd >/dev/null 2>&1 || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq etcd-server etcd-client >/dev/null)
+
+## Long runs: 20,000 more raft simulation seeds from a random starting seed (SHOAL_SIM_FIRST to pick one).
+soak: deps
+	SHOAL_SIM_SEEDS=$${SHOAL_SIM_SEEDS:-20000} SHOAL_SIM_FIRST=$${SHOAL_SIM_FIRST:-$$(( (RANDOM << 15 | RANDOM) + 1000 ))} $(BUN) test --timeout 0 test/raft/simulation.test.ts
 
 install: build
 	bash scripts/install.sh dist/shoal
