@@ -14,6 +14,7 @@ import { quantile, report } from "./stats.ts";
 const quick = process.argv.includes("--quick");
 const MESSAGE = Buffer.alloc(200, 7);
 const BLOB = Buffer.alloc(64 * 1024, 9);
+
 const STREAM_BYTES = (quick ? 64 : 512) * 1024 * 1024;
 const SECONDS = quick ? 1 : 3;
 
@@ -28,6 +29,7 @@ const material = { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }
 interface System {
   name: string;
   call(): Promise<void>;
+
   stream(count: number): Promise<number>;
   handshake(): Promise<void>;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ async function shoalSystem(): Promise<System> {
   return {
     name: "shoal",
     call: async () => void (await client.call(Echo, MESSAGE)),
+
     async stream(count) {
       let bytes = 0;
       for await (const chunk of client.stream(Blob, { count })) bytes += chunk.length;
@@ -105,6 +108,7 @@ async function grpcSystem(): Promise<System> {
   return {
     name: "grpc-js",
     call: () => echo(client),
+
     stream(count) {
       return new Promise((resolve, reject) => {
         const request = Buffer.alloc(4);
@@ -161,6 +165,26 @@ async function streamRate(system: System): Promise<number> {
   return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
 }
 
+/** p99 of 1,000 small calls made while a 64 MiB server stream crosses the same connection. */
+async function fairness(system: System): Promise<{ p99: number; overlapped: number }> {
+  let bigDone = false;
+  const big = system.stream((64 * 1024 * 1024) / BLOB.length).then(() => (bigDone = true));
+  const times: number[] = [];
+  let overlapped = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      for (let i = 0; i < 100; i++) {
+        const started = performance.now();
+        await system.call();
+        times.push(performance.now() - started);
+        if (!bigDone) overlapped++;
+      }
+    }),
+  );
+  await big;
+  return { p99: quantile(times, 0.99), overlapped };
+}
+
 async function handshakes(system: System): Promise<number> {
   const until = performance.now() + SECONDS * 1000;
   let done = 0;
@@ -182,6 +206,7 @@ for (const make of [shoalSystem, grpcSystem]) {
     calls1: await throughput(system, 1),
     calls64: await throughput(system, 64),
     stream: await streamRate(system),
+    ...(await fairness(system).then((result) => ({ fairP99: result.p99, fairOverlapped: result.overlapped }))),
     handshakes: await handshakes(system),
   });
   await system.close();
@@ -196,5 +221,6 @@ report("unary round trip p99", `${(ours.p99! * 1000).toFixed(0)} µs`, `grpc-js 
 report("unary calls/s, 1 caller", `${ours.calls1!.toFixed(0)}`, `grpc-js ${peer.calls1!.toFixed(0)} (${ratio(ours.calls1!, peer.calls1!)}; goal ≥ 2×)`);
 report("unary calls/s, 64 concurrent callers", `${ours.calls64!.toFixed(0)}`, `grpc-js ${peer.calls64!.toFixed(0)} (${ratio(ours.calls64!, peer.calls64!)}; goal ≥ 2×)`);
 report("server stream, 64 KiB messages", `${ours.stream!.toFixed(0)} MB/s`, `grpc-js ${peer.stream!.toFixed(0)} MB/s (${ratio(ours.stream!, peer.stream!)})`);
+report("small-call p99 during a 64 MiB stream", `${ours.fairP99!.toFixed(2)} ms`, `grpc-js ${peer.fairP99!.toFixed(2)} ms; small calls finished before the big one: shoal ${ours.fairOverlapped}/1000, grpc-js ${peer.fairOverlapped}/1000`);
 report("TLS handshakes/s (new connection each)", `${ours.handshakes!.toFixed(0)}`, `grpc-js ${peer.handshakes!.toFixed(0)} (${ratio(ours.handshakes!, peer.handshakes!)})`);
 process.exit(0);
