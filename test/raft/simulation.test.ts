@@ -20,9 +20,10 @@ test(`raft keeps its safety properties and a linearizable history over ${count} 
   const total = (key: keyof SimResult) => results.reduce((sum, result) => sum + result[key], 0);
   console.log(
     `simulated ${count} seeds: ${total("operations")} client operations (${total("reads")} reads, ${total("ambiguous")} ambiguous), ` +
-      `${total("terms")} terms with a leader, ${total("crashes")} crashes`,
+      `${total("terms")} terms with a leader, ${total("crashes")} crashes, ${total("membershipChanges")} membership changes`,
   );
   expect(results.length).toBe(count);
   expect(total("operations")).toBeGreaterThan(count * 20);
   expect(total("terms")).toBeGreaterThan(count);
+  expect(total("membershipChanges")).toBeGreaterThan(count / 4);
 }, 30 * 60_000);

@@ -49,6 +49,9 @@ export class SimCluster {
   readonly invariants = new SimInvariants();
   readonly members = new Map<MemberId, SimMember>();
   readonly #options: SimClusterOptions;
+  /** Members removed from the group: stopped for good, their IDs never reused. */
+  readonly removed = new Set<MemberId>();
+  #nextMember = 0;
   /** The first fatal error of any member (a bug: the run fails). */
   fatal: Error | null = null;
   /** Milliseconds a disk sync takes at most right now (raised for slow-disk episodes). */
@@ -66,8 +69,9 @@ export class SimCluster {
     });
   }
 
+  /** Members not removed from the group. */
   get ids(): MemberId[] {
-    return [...this.members.keys()];
+    return [...this.members.keys()].filter((id) => !this.removed.has(id));
   }
 
   /** Creates the members with the initial membership on disk and starts them. */
@@ -84,6 +88,23 @@ export class SimCluster {
       this.members.set(id, { id, node: null, storage, machine: new KvStateMachine(), incarnation: 0, seenApplied: 0 });
     }
     for (const id of ids) await this.#launch(this.members.get(id)!);
+    this.#nextMember = ids.length;
+  }
+
+  /** Starts a brand-new member with an empty disk; it learns the group from the leader once added. */
+  async addEmptyMember(): Promise<MemberId> {
+    const id = `m${++this.#nextMember}`;
+    const storage = this.#options.storage((complete) => this.scheduler.at(this.random() * this.diskLatencyMs, complete));
+    const member: SimMember = { id, node: null, storage, machine: new KvStateMachine(), incarnation: 0, seenApplied: 0 };
+    this.members.set(id, member);
+    await this.#launch(member);
+    return id;
+  }
+
+  /** Stops a member that left the group, for good. */
+  retire(id: MemberId): void {
+    this.crash(id);
+    this.removed.add(id);
   }
 
   async #launch(member: SimMember): Promise<void> {
@@ -120,7 +141,7 @@ export class SimCluster {
   /** Starts a crashed member again from what its disk kept. */
   async restart(id: MemberId): Promise<void> {
     const member = this.members.get(id)!;
-    if (member.node) return;
+    if (member.node || this.removed.has(id)) return;
     member.storage = member.storage.reopen();
     await this.#launch(member);
   }

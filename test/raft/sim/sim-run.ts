@@ -1,3 +1,5 @@
+import type { ConfigChange } from "../../../src/raft/config-change.ts";
+import type { RaftNode } from "../../../src/raft/raft-node.ts";
 import { checkLinearizable } from "../../support/linearizability.ts";
 import { kvModel, type KvOperation } from "../../support/linearizability-kv.ts";
 import { encodeKv } from "./kv-state-machine.ts";
@@ -12,6 +14,35 @@ export interface SimResult {
   terms: number;
   committed: number;
   crashes: number;
+  membershipChanges: number;
+}
+
+/**
+ * One membership step, chosen from the leader's view: promote a learner that has caught up, add a
+ * new empty member as a learner, or remove a voter (never below three) and retire it for good.
+ * Returns 1 when a change was proposed.
+ */
+async function changeMembership(cluster: SimCluster, leader: RaftNode, random: () => number): Promise<number> {
+  const { membership, commit } = leader.status();
+  const replication = leader.replication();
+  const caughtUp = membership.learners.find((id) => (replication[id]?.match ?? 0) >= commit);
+  let change: ConfigChange;
+  let retire: string | null = null;
+  if (caughtUp) change = { type: "promote", member: caughtUp };
+  else if (membership.learners.length === 0 && (membership.voters.length < 5 || random() < 0.3)) {
+    change = { type: "addLearner", member: await cluster.addEmptyMember() };
+  } else if (membership.voters.length > 3) {
+    const victim = membership.voters[Math.floor(random() * membership.voters.length)]!;
+    change = { type: "remove", member: victim };
+    retire = victim;
+  } else return 0;
+  try {
+    await leader.changeMembership(change, { timeoutMs: 300 });
+    if (retire) cluster.retire(retire);
+  } catch {
+    // refused (a change in progress, no quorum, leadership lost): nothing to retire
+  }
+  return 1;
 }
 
 /** Options of {@link runSimulation}. */
@@ -37,6 +68,7 @@ export async function runSimulation(seed: number, options: SimRunOptions): Promi
   const history: KvOperation[] = [];
   let clock = 0;
   let crashes = 0;
+  let membershipChanges = 0;
   try {
     await cluster.start();
     const deadline = cluster.scheduler.now() + (options.durationMs ?? 3000);
@@ -105,8 +137,10 @@ export async function runSimulation(seed: number, options: SimRunOptions): Promi
         } else if (action < 0.85) {
           const down = ids.filter((id) => !cluster.members.get(id)!.node);
           if (down.length > 0) await cluster.restart(down[Math.floor(random() * down.length)]!);
-        } else {
+        } else if (action < 0.9) {
           cluster.diskLatencyMs = random() < 0.5 ? 40 : 2;
+        } else if (leader) {
+          membershipChanges += await changeMembership(cluster, leader.node!, random);
         }
       }
     };
@@ -133,7 +167,8 @@ export async function runSimulation(seed: number, options: SimRunOptions): Promi
     await write.catch((error) => fail(`a write after healing failed: ${String(error)}`));
     history.push({ clientId: 99, input: { op: "put", key: "k0", value }, output: undefined, call, return: clock++ });
     await cluster.runFor(500);
-    for (const member of cluster.live()) {
+    const group = new Set([...leader.node!.status().membership.voters, ...leader.node!.status().membership.learners]);
+    for (const member of cluster.live().filter((candidate) => group.has(candidate.id))) {
       if (member.machine.data.get("k0") !== value) {
         const statuses = cluster.live().map((other) => JSON.stringify({ ...other.node!.status(), replication: other.node!.replication(), first: other.node!.logFirstIndex }));
         fail(`${member.id} did not converge on the final write:\n${statuses.join("\n")}`);
@@ -155,6 +190,7 @@ export async function runSimulation(seed: number, options: SimRunOptions): Promi
     ambiguous: history.filter((op) => op.return === Number.POSITIVE_INFINITY).length,
     reads: history.filter((op) => op.input.op === "get").length,
     terms: cluster.invariants.termsWithLeader,
+    membershipChanges,
     committed: cluster.invariants.maxApplied,
     crashes,
   };
