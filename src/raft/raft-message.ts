@@ -1,4 +1,4 @@
-import type { LogEntry, MemberId, Snapshot } from "./raft-types.ts";
+import type { LogEntry, MemberId, Snapshot, SnapshotMeta } from "./raft-types.ts";
 
 interface Envelope {
   from: MemberId;
@@ -94,3 +94,20 @@ export type RaftMessageType = RaftMessage["type"];
 
 /** A message as its sender writes it (the sender's ID is filled in on the way out). */
 export type OutgoingMessage = RaftMessage extends infer M ? (M extends RaftMessage ? Omit<M, "from"> : never) : never;
+
+/** One piece of a snapshot too large for one message; the receiving driver reassembles them. */
+export interface SnapshotChunkMessage {
+  type: "snapshotChunk";
+  from: MemberId;
+  to: MemberId;
+  term: number;
+  meta: SnapshotMeta;
+  /** Byte offset of `data` in the whole snapshot. */
+  offset: number;
+  /** Size of the whole snapshot. */
+  total: number;
+  data: Uint8Array;
+}
+
+/** What travels between members' drivers: raft messages, and snapshots in chunks. */
+export type RaftWireMessage = RaftMessage | SnapshotChunkMessage;

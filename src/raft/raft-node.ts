@@ -1,13 +1,14 @@
 import { ShoalError, silentLogger, type Clock, type Logger, type Timer } from "../lib/index.ts";
 import type { ConfigChange } from "./config-change.ts";
 import { DEFAULT_RAFT_CONFIG, RaftCore, type RaftConfig, type RaftRole, type RaftStart, type Ready } from "./raft-core.ts";
-import type { RaftMessage } from "./raft-message.ts";
+import type { RaftMessage, RaftWireMessage } from "./raft-message.ts";
+import { DEFAULT_SNAPSHOT_CHUNK_BYTES, SnapshotAssembler, splitSnapshot } from "./snapshot-chunks.ts";
 import type { RaftStorage } from "./raft-storage.ts";
 import type { HardState, LogEntry, MemberId, Membership } from "./raft-types.ts";
 
 /** Carries messages to other members (best effort: messages may be lost, raft retries). */
 export interface RaftTransport {
-  send(message: RaftMessage): void;
+  send(message: RaftWireMessage): void;
 }
 
 /** The replicated state machine: it applies committed commands and can snapshot and restore itself. */
@@ -32,6 +33,8 @@ export interface RaftNodeOptions {
   tickMs?: number;
   /** Entries applied between snapshots (default 10,000, as SwarmKit). */
   snapshotInterval?: number;
+  /** Snapshots larger than this travel in chunks of this size (default 1 MiB). */
+  snapshotChunkBytes?: number;
   start?: RaftStart;
   logger?: Logger;
 }
@@ -70,6 +73,7 @@ export class RaftNode {
   readonly #reads = new Map<string, { resolve(): void; reject(error: ShoalError): void }>();
   readonly #readsAwaitingApply: { index: number; resolve(): void }[] = [];
   #readSequence = 0;
+  readonly #assembler = new SnapshotAssembler();
   #ticker: Timer;
   #processing = false;
   #scheduled = false;
@@ -170,11 +174,22 @@ export class RaftNode {
     this.#schedule();
   }
 
-  /** Handles a message from another member. */
-  step(message: RaftMessage): void {
+  /** Handles a message from another member (snapshot chunks are reassembled first). */
+  step(message: RaftWireMessage): void {
     if (this.#stopped || message.to !== this.id) return;
-    this.#core.step(message);
+    if (message.type === "snapshotChunk") {
+      const whole = this.#assembler.add(message);
+      if (!whole) return;
+      this.#core.step(whole);
+    } else {
+      this.#core.step(message);
+    }
     this.#schedule();
+  }
+
+  #send(message: RaftMessage): void {
+    if (message.type !== "snapshot") return this.#options.transport.send(message);
+    for (const chunk of splitSnapshot(message, this.#options.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES)) this.#options.transport.send(chunk);
   }
 
   /** Stops ticking and fails whatever waits; storage stays open for the caller to close. */
@@ -233,7 +248,7 @@ export class RaftNode {
         // A leader's appends need not wait for its own disk (Raft thesis §10.2.1): its fsync and
         // the followers' overlap. Everything else waits until what it depends on is durable.
         const early: RaftMessage[] = this.#core.role === "leader" ? ready.messages.filter((message) => message.type === "append" || message.type === "snapshot") : [];
-        for (const message of early) this.#options.transport.send(message);
+        for (const message of early) this.#send(message);
         const late = early.length > 0 ? ready.messages.filter((message) => !early.includes(message)) : ready.messages;
         if (this.#mustSync(ready)) {
           await this.#options.storage.persist({
@@ -255,7 +270,7 @@ export class RaftNode {
           this.#options.stateMachine.restore(ready.snapshot.data);
           this.#snapshotIndex = ready.snapshot.meta.index;
         }
-        for (const message of late) this.#options.transport.send(message);
+        for (const message of late) this.#send(message);
         this.#apply(ready);
         this.#core.advance(ready);
         this.#afterAdvance();

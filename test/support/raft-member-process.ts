@@ -9,11 +9,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Packr } from "msgpackr";
 import { systemClock } from "../../src/lib/index.ts";
-import { LmdbRaftStorage, RaftNode, encodeConfigChange, type LogEntry, type RaftMessage, type StateMachine } from "../../src/raft/index.ts";
+import { LmdbRaftStorage, RaftNode, encodeConfigChange, type LogEntry, type RaftWireMessage, type StateMachine } from "../../src/raft/index.ts";
 import { ANY_NODE, ConnectionPool, MANAGERS_ONLY, RpcServer, TransportServer, unaryMethod } from "../../src/transport/index.ts";
 
 /** Raft messages between members. */
-export const RaftStep = unaryMethod<RaftMessage, null>("Raft.Step", MANAGERS_ONLY);
+export const RaftStep = unaryMethod<RaftWireMessage, null>("Raft.Step", MANAGERS_ONLY);
 /** Writes a key through raft (on the leader; others answer with the leader's ID). */
 export const KvPut = unaryMethod<{ key: string; value: string }, { index: number }>("Kv.Put", ANY_NODE);
 /** Reads a key linearizably. */

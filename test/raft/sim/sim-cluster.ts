@@ -119,6 +119,8 @@ export class SimCluster {
       stateMachine: member.machine,
       tickMs: 10,
       snapshotInterval: this.#options.snapshotInterval ?? 50,
+      // Tiny chunks: every snapshot crosses the faulty network in pieces.
+      snapshotChunkBytes: 16,
       config: { random: this.random, electionTicks: 10, heartbeatTicks: 1, trailingEntries: 5 },
     });
     node.onFatal = (error) => {

@@ -1,4 +1,4 @@
-import type { RaftMessage } from "../../../src/raft/raft-message.ts";
+import type { RaftWireMessage as RaftMessage } from "../../../src/raft/raft-message.ts";
 import type { MemberId } from "../../../src/raft/raft-types.ts";
 import type { SimScheduler } from "./sim-scheduler.ts";
 
