@@ -333,3 +333,62 @@ describe("force new cluster", () => {
     expect(normal(alone, "a")).toEqual(["kept"]);
   });
 });
+
+describe("flow control", () => {
+  test("a follower that stops answering gets at most maxInflight appends", () => {
+    const network = new CoreNetwork(three, { config: { maxInflight: 2 } });
+    network.campaign("a");
+    network.core("a").propose(bytes("warm"));
+    network.stabilize();
+    expect(network.core("a").progress.get("b")!.state).toBe("replicate");
+    network.dropType("appendResponse");
+    const before = network.delivered.length;
+    for (let i = 0; i < 10; i++) {
+      network.core("a").propose(bytes(`p${i}`));
+      network.stabilize();
+    }
+    const appendsToB = network.delivered.slice(before).filter((message) => message.type === "append" && message.to === "b" && message.entries.length > 0);
+    expect(appendsToB.length).toBe(2);
+  });
+
+  test("appends carry at most maxAppendBytes of entries (but always one)", () => {
+    const network = new CoreNetwork(three, { config: { maxAppendBytes: 2048 } });
+    network.campaign("a");
+    network.isolate("c");
+    for (let i = 0; i < 10; i++) network.core("a").propose(new Uint8Array(1000));
+    network.core("a").propose(new Uint8Array(5000));
+    network.stabilize();
+    network.recover();
+    const before = network.delivered.length;
+    network.tick(5);
+    const appends = network.delivered.slice(before).filter((message) => message.type === "append" && message.to === "c" && message.entries.length > 0);
+    expect(appends.length).toBeGreaterThan(3);
+    for (const append of appends) {
+      if (append.type !== "append") continue;
+      const size = append.entries.reduce((sum, entry) => sum + entry.data.length, 0);
+      expect(append.entries.length === 1 || size <= 2048).toBe(true);
+    }
+    expect(network.core("c").log.lastIndex).toBe(network.core("a").log.lastIndex);
+  });
+});
+
+describe("removed members", () => {
+  test("a member removed while cut off cannot disrupt the group when it comes back", () => {
+    const network = new CoreNetwork(three, { seed: 8 });
+    network.campaign("a");
+    network.tick(1);
+    network.isolate("c");
+    network.tick(1, ["a", "b"]);
+    // c is unreachable but a and b are a quorum of the new group {a, b}.
+    network.core("a").proposeConfigChange({ type: "remove", member: "c" });
+    network.stabilize();
+    expect(network.core("a").membership.voters).toEqual(["a", "b"]);
+    network.tick(60, ["c"]);
+    const term = network.core("a").term;
+    network.recover();
+    network.tick(10);
+    expect(network.core("a").role).toBe("leader");
+    expect(network.core("a").term).toBe(term);
+    expect(network.core("c").role).not.toBe("leader");
+  });
+});
