@@ -81,6 +81,8 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+console.log(`shoal figures (before the etcd runs): ${JSON.stringify(ours)}`);
+
 // ---- etcd, same machine, same run ---------------------------------------------------------
 const peer: Record<string, number> = {};
 let fsync: string = "n/a";
@@ -89,24 +91,28 @@ if (withEtcd && Bun.which("etcd")) {
   try {
     cpSync(resolve(import.meta.dir, "../../../shared/research/raft-anchor"), anchor, { recursive: true, filter: (path) => !path.includes("/results") && !path.includes("node_modules") });
     const node = (args: string[]) => Bun.spawnSync(["node", ...args], { cwd: anchor, stdout: "pipe", stderr: "inherit", timeout: 20 * 60_000 });
-    const latest = (prefix: string) => {
-      const files = readdirSync(join(anchor, "results")).filter((name) => name.startsWith(prefix)).sort();
-      return JSON.parse(readFileSync(join(anchor, "results", files.at(-1)!), "utf8"));
+    /** The newest result file of one anchor script, or null when that script failed (its figures print as n/a). */
+    const latest = (prefix: string): Record<string, unknown> | null => {
+      try {
+        const files = readdirSync(join(anchor, "results")).filter((name) => name.startsWith(prefix)).sort();
+        return files.length > 0 ? JSON.parse(readFileSync(join(anchor, "results", files.at(-1)!), "utf8")) : null;
+      } catch {
+        return null;
+      }
     };
     node(["bench-put.mjs", "--reps", "1", "--seq", String(SEQUENTIAL), "--secs", String(SECONDS), "--conc", "1,16,64", "--members", "3"]);
-    const put = latest("bench-put");
-    const agg = put.agg?.["3-member"] ?? put.agg?.[Object.keys(put.agg)[0]!];
+    const put = latest("bench-put") as { agg?: Record<string, unknown> } | null;
+    const agg = put?.agg?.["3-member"];
     peer.p50 = pick(agg, ["seqLeader", "p50", "median"]);
     peer.p99 = pick(agg, ["seqLeader", "p99", "median"]);
     for (const concurrency of [1, 16, 64]) peer[`puts${concurrency}`] = pick(agg, [`c${concurrency}`, "opsPerSec", "median"]);
     node(["failover.mjs", "--reps", String(FAILOVERS)]);
-    const failover = latest("failover");
-    peer.failover = pick(failover.agg, ["failoverMs", "median"]);
+    peer.failover = pick(latest("failover")?.agg, ["failoverMs", "median"]);
     node(["memory.mjs", "--reps", "1", "--keys", String(ENTRIES)]);
-    peer.rss = pick(latest("memory").agg, ["loadedRssMiB_perMember", "median"]);
+    peer.rss = pick(latest("memory")?.agg, ["loadedRssMiB_perMember", "median"]);
     node(["fsync.mjs"]);
-    const disk = latest("fsync");
-    fsync = `4 KiB append+fdatasync p50 ${pick(disk.results, ["append", "p50", "median"])} ms, p99 ${pick(disk.results, ["append", "p99", "median"])} ms; overwrite p50 ${pick(disk.results, ["overwrite", "p50", "median"])} ms`;
+    const disk = latest("fsync")?.results;
+    fsync = `4 KiB append+fdatasync p50 ${pick(disk, ["append", "p50", "median"])} ms, p99 ${pick(disk, ["append", "p99", "median"])} ms; overwrite p50 ${pick(disk, ["overwrite", "p50", "median"])} ms`;
   } finally {
     rmSync(anchor, { recursive: true, force: true });
   }
