@@ -135,6 +135,11 @@ export class RaftNode {
     return this.#core.log.firstIndex;
   }
 
+  /** Index of the last entry in the log. */
+  get logLastIndex(): number {
+    return this.#core.log.lastIndex;
+  }
+
   /** Proposes a command; resolves with the state machine's result once applied here (leader only). */
   propose(data: Uint8Array, options: { timeoutMs?: number } = {}): Promise<unknown> {
     return this.#submit(() => this.#core.propose(data), options.timeoutMs);

@@ -166,8 +166,11 @@ export class SimCluster {
     await settle();
   }
 
+  #events = 0;
+
   checkInvariants(): void {
     if (this.fatal) throw this.fatal;
+    if (++this.#events % 25 === 0) this.invariants.checkLogMatching(this.live().map((member) => member.node!));
     for (const member of this.members.values()) {
       if (!member.node) continue;
       const applied = member.machine.appliedLog;

@@ -47,6 +47,27 @@ export class SimInvariants {
     }
   }
 
+  /**
+   * Log matching: when two members hold an entry of the same index and term, their logs agree on
+   * every entry before it (as far back as both still hold entries).
+   */
+  checkLogMatching(nodes: RaftNode[]): void {
+    for (let i = 0; i < nodes.length; i++) {
+      for (let j = i + 1; j < nodes.length; j++) {
+        const a = nodes[i]!;
+        const b = nodes[j]!;
+        const first = Math.max(a.logFirstIndex, b.logFirstIndex);
+        let index = Math.min(a.logLastIndex, b.logLastIndex);
+        while (index >= first && a.logTerm(index) !== b.logTerm(index)) index--;
+        for (let k = index - 1; k >= first; k--) {
+          if (a.logTerm(k) !== b.logTerm(k)) {
+            throw new Error(`log matching: ${a.id} and ${b.id} agree at ${index} (term ${a.logTerm(index)}) but differ at ${k} (${a.logTerm(k)} vs ${b.logTerm(k)})`);
+          }
+        }
+      }
+    }
+  }
+
   /** How many terms saw a leader. */
   get termsWithLeader(): number {
     return this.#leaderOfTerm.size;
