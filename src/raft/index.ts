@@ -1,6 +1,7 @@
 /** raft: the managers' consensus as a library: a pure protocol core, a driver, and storage in LMDB. */
-export { DEFAULT_RAFT_CONFIG, RaftCore } from "./raft-core.ts";
-export type { RaftConfig, RaftRole, RaftStart, ReadState, Ready } from "./raft-core.ts";
+export { RaftCore } from "./raft-core.ts";
+export { DEFAULT_RAFT_CONFIG } from "./raft-config.ts";
+export type { RaftConfig, RaftRole, RaftStart, ReadState, Ready } from "./raft-config.ts";
 export { RaftNode } from "./raft-node.ts";
 export type { RaftNodeOptions, RaftStatus, RaftTransport, StateMachine } from "./raft-node.ts";
 export { applyConfigChange, decodeConfigChange, encodeConfigChange, quorum } from "./config-change.ts";

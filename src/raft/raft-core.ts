@@ -1,83 +1,15 @@
 import { ShoalError } from "../lib/index.ts";
-import { applyConfigChange, decodeConfigChange, encodeConfigChange, quorum, type ConfigChange } from "./config-change.ts";
+import { applyConfigChange, encodeConfigChange, quorum, type ConfigChange } from "./config-change.ts";
+import { EMPTY_MEMBERSHIP, membershipInLog } from "./log-membership.ts";
+import { ReadIndexQueue } from "./read-index-queue.ts";
+import { VoteTally } from "./vote-tally.ts";
 import { Progress } from "./progress.ts";
 import { RaftLog } from "./raft-log.ts";
 import type { AppendMessage, AppendResponseMessage, HeartbeatMessage, OutgoingMessage, RaftMessage, SnapshotMessage, VoteMessage } from "./raft-message.ts";
 import type { PersistedState } from "./raft-storage.ts";
+import type { RaftConfig, RaftRole, RaftStart, Ready, ReadState } from "./raft-config.ts";
 import type { EntryKind, HardState, LogEntry, MemberId, Membership, Snapshot } from "./raft-types.ts";
 
-/** Settings of one raft member. */
-export interface RaftConfig {
-  id: MemberId;
-  /** Ticks without a leader before a follower campaigns (randomized in [n, 2n)). */
-  electionTicks: number;
-  /** Ticks between a leader's heartbeats. */
-  heartbeatTicks: number;
-  /** Ask for pre-votes first, so a rejoining member cannot depose a healthy leader. */
-  preVote: boolean;
-  /** A leader steps down when it has not heard from a quorum for an election timeout. */
-  checkQuorum: boolean;
-  /** Appends in flight to one follower at once. */
-  maxInflight: number;
-  /** Entry bytes in one append. */
-  maxAppendBytes: number;
-  /** Log entries kept in memory behind a snapshot, for followers that are a little behind. */
-  trailingEntries: number;
-  /** Random numbers in [0, 1) (seeded in simulation). */
-  random: () => number;
-}
-
-/** Defaults as SwarmKit runs etcd's raft, plus pre-vote. */
-export const DEFAULT_RAFT_CONFIG: Omit<RaftConfig, "id"> = {
-  electionTicks: 10,
-  heartbeatTicks: 1,
-  preVote: true,
-  checkQuorum: true,
-  maxInflight: 256,
-  maxAppendBytes: 1024 * 1024,
-  trailingEntries: 500,
-  random: Math.random,
-};
-
-/** A member's role. */
-export type RaftRole = "follower" | "preCandidate" | "candidate" | "leader";
-
-/** A linearizable read may be served once `index` is applied (`index` -1: it could not be confirmed). */
-export interface ReadState {
-  context: string;
-  index: number;
-}
-
-/** What the driver must do now: persist, then send, then apply. */
-export interface Ready {
-  hardState: HardState | null;
-  /** Entries to append durably (a conflicting stored suffix is dropped first). */
-  entries: LogEntry[];
-  /** A snapshot received from the leader, to persist and restore. */
-  snapshot: Snapshot | null;
-  /** Committed entries to apply, in order. */
-  committed: LogEntry[];
-  /** Messages to send once the above is durable. */
-  messages: RaftMessage[];
-  readStates: ReadState[];
-}
-
-/** How a member starts. */
-export interface RaftStart {
-  /** A brand-new cluster whose only voter is this member. */
-  bootstrap?: boolean;
-  /** Keep only committed state and become a one-member cluster (after quorum loss). */
-  forceNewCluster?: boolean;
-}
-
-const EMPTY_MEMBERSHIP: Membership = { voters: [], learners: [] };
-
-interface PendingRead {
-  context: string;
-  index: number;
-  from: MemberId;
-  acks: Set<MemberId>;
-}
 
 /**
  * The raft protocol as a pure, deterministic state machine (etcd-io/raft's design): messages and
@@ -98,15 +30,14 @@ export class RaftCore {
   /** Last config entry not yet known applied: one change at a time. */
   #pendingConfigIndex = 0;
   readonly progress = new Map<MemberId, Progress>();
-  #votes = new Map<MemberId, boolean>();
+  #votes = new VoteTally();
   #electionElapsed = 0;
   #heartbeatElapsed = 0;
   #randomizedElectionTimeout = 0;
   leadTransferee: MemberId | null = null;
   #messages: RaftMessage[] = [];
   #readStates: ReadState[] = [];
-  #pendingReads: PendingRead[] = [];
-  #readsAwaitingCommit: { context: string; from: MemberId }[] = [];
+  readonly #reads = new ReadIndexQueue();
   #appendsPending = false;
   #lastHardState: HardState;
 
@@ -201,7 +132,7 @@ export class RaftCore {
   /** Records a snapshot the state machine took at `index` (≤ applied), compacting the log behind it. */
   snapshotTaken(index: number, data: Uint8Array): Snapshot {
     if (index > this.log.applied) throw new ShoalError("internal", `cannot snapshot at ${index}: only ${this.log.applied} is applied`);
-    const snapshot: Snapshot = { meta: { index, term: this.log.termAt(index)!, membership: this.#membershipAt(index) }, data };
+    const snapshot: Snapshot = { meta: { index, term: this.log.termAt(index)!, membership: membershipInLog(this.log, index).membership }, data };
     this.log.snapshot = snapshot;
     this.log.compact(Math.max(0, index - this.config.trailingEntries));
     return snapshot;
@@ -343,15 +274,15 @@ export class RaftCore {
     if (kind === "pre") {
       this.role = "preCandidate";
       this.lead = null;
-      this.#votes = new Map();
+      this.#votes = new VoteTally();
     } else {
       this.#reset(this.term + 1);
       this.vote = this.id;
       this.role = "candidate";
     }
     const voteTerm = kind === "pre" ? this.term + 1 : this.term;
-    this.#votes.set(this.id, true);
-    if (this.#tally() === "won") return this.#electionWon();
+    this.#votes.record(this.id, true);
+    if (this.#votes.outcome(this.membership.voters) === "won") return this.#electionWon();
     for (const member of this.membership.voters) {
       if (member === this.id) continue;
       this.#send({ type: kind === "pre" ? "preVote" : "vote", to: member, term: voteTerm, lastIndex: this.log.lastIndex, lastTerm: this.log.lastTerm, transfer });
@@ -360,24 +291,10 @@ export class RaftCore {
 
   #poll(from: MemberId, granted: boolean): void {
     if (!this.#isVoter(from)) return;
-    this.#votes.set(from, granted);
-    const outcome = this.#tally();
+    this.#votes.record(from, granted);
+    const outcome = this.#votes.outcome(this.membership.voters);
     if (outcome === "won") this.#electionWon();
     else if (outcome === "lost") this.#becomeFollower(this.term, null);
-  }
-
-  #tally(): "won" | "lost" | "pending" {
-    let granted = 0;
-    let rejected = 0;
-    for (const member of this.membership.voters) {
-      const vote = this.#votes.get(member);
-      if (vote === true) granted++;
-      else if (vote === false) rejected++;
-    }
-    const needed = quorum(this.membership.voters.length);
-    if (granted >= needed) return "won";
-    if (this.membership.voters.length - rejected < needed) return "lost";
-    return "pending";
   }
 
   #electionWon(): void {
@@ -409,13 +326,10 @@ export class RaftCore {
       this.vote = null;
     }
     this.lead = null;
-    this.#votes = new Map();
+    this.#votes = new VoteTally();
     this.progress.clear();
     this.leadTransferee = null;
-    for (const read of this.#pendingReads) this.#answerRead(read.context, read.from, -1);
-    for (const read of this.#readsAwaitingCommit) this.#answerRead(read.context, read.from, -1);
-    this.#pendingReads = [];
-    this.#readsAwaitingCommit = [];
+    for (const read of this.#reads.drain()) this.#answerRead(read.context, read.from, -1);
     this.#resetTimers();
   }
 
@@ -561,12 +475,9 @@ export class RaftCore {
     if (progress.state === "replicate" && progress.inflight.length >= this.config.maxInflight) progress.inflight.shift();
     if (progress.match < this.log.lastIndex) this.#sendAppend(from);
     if (readContext === null || !this.#isVoter(from)) return;
-    const position = this.#pendingReads.findIndex((read) => read.context === readContext);
-    if (position < 0) return;
-    this.#pendingReads[position]!.acks.add(from);
-    if (this.#pendingReads[position]!.acks.size < quorum(this.membership.voters.length)) return;
-    // This read is confirmed, and so is every read queued before it.
-    for (const read of this.#pendingReads.splice(0, position + 1)) this.#answerRead(read.context, read.from, read.index);
+    for (const read of this.#reads.acknowledge(readContext, from, quorum(this.membership.voters.length))) {
+      this.#answerRead(read.context, read.from, read.index);
+    }
   }
 
   /** Commits the highest index a quorum of voters holds, if it is of this term. */
@@ -576,7 +487,7 @@ export class RaftCore {
     const index = matches[quorum(matches.length) - 1] ?? 0;
     if (index <= this.log.committed || this.log.termAt(index) !== this.term) return false;
     this.log.commitTo(index);
-    for (const read of this.#readsAwaitingCommit.splice(0)) this.#leaderRead(read.context, read.from);
+    for (const read of this.#reads.takeDeferred()) this.#leaderRead(read.context, read.from);
     return true;
   }
 
@@ -584,11 +495,11 @@ export class RaftCore {
 
   #leaderRead(context: string, from: MemberId): void {
     if (this.log.termAt(this.log.committed) !== this.term) {
-      this.#readsAwaitingCommit.push({ context, from });
+      this.#reads.deferUntilCommit(context, from);
       return;
     }
     if (this.membership.voters.length === 1) return this.#answerRead(context, from, this.log.committed);
-    this.#pendingReads.push({ context, index: this.log.committed, from, acks: new Set([this.id]) });
+    this.#reads.start(context, this.log.committed, from, this.id);
     this.#broadcastHeartbeat(context);
   }
 
@@ -607,29 +518,9 @@ export class RaftCore {
     return this.membership.voters.includes(member) || this.membership.learners.includes(member);
   }
 
-  /** The membership as of `index`. */
-  #membershipAt(index: number): Membership {
-    const snapshot = this.log.snapshot;
-    let membership = snapshot && snapshot.meta.index <= index ? snapshot.meta.membership : EMPTY_MEMBERSHIP;
-    const from = Math.max(this.log.firstIndex, (snapshot && snapshot.meta.index <= index ? snapshot.meta.index : 0) + 1);
-    for (const entry of from <= index ? this.log.slice(from, index) : []) {
-      if (entry.kind !== "config") continue;
-      membership = applyLeniently(membership, entry.data);
-    }
-    return membership;
-  }
-
   /** Re-derives the membership from the snapshot and the config entries after it (latest wins, even uncommitted). */
   #recomputeMembership(): void {
-    const snapshot = this.log.snapshot;
-    let membership = snapshot ? snapshot.meta.membership : EMPTY_MEMBERSHIP;
-    let configIndex = 0;
-    const from = Math.max(this.log.firstIndex, (snapshot?.meta.index ?? 0) + 1);
-    for (const entry of from <= this.log.lastIndex ? this.log.slice(from, this.log.lastIndex) : []) {
-      if (entry.kind !== "config") continue;
-      membership = applyLeniently(membership, entry.data);
-      configIndex = entry.index;
-    }
+    const { membership, configIndex } = membershipInLog(this.log, this.log.lastIndex);
     this.membership = membership;
     this.#configIndex = configIndex;
     if (this.role === "leader") {
@@ -665,12 +556,4 @@ export class RaftCore {
 
 function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
-}
-
-function applyLeniently(membership: Membership, data: Uint8Array): Membership {
-  try {
-    return applyConfigChange(membership, decodeConfigChange(data));
-  } catch {
-    return membership; // a change that was valid when proposed is re-applied on the same state; ignore noise
-  }
 }

@@ -1,6 +1,7 @@
 import { ShoalError, silentLogger, type Clock, type Logger, type Timer } from "../lib/index.ts";
 import type { ConfigChange } from "./config-change.ts";
-import { DEFAULT_RAFT_CONFIG, RaftCore, type RaftConfig, type RaftRole, type RaftStart, type Ready } from "./raft-core.ts";
+import { DEFAULT_RAFT_CONFIG, type RaftConfig, type RaftRole, type RaftStart, type Ready } from "./raft-config.ts";
+import { RaftCore } from "./raft-core.ts";
 import type { RaftMessage, RaftWireMessage } from "./raft-message.ts";
 import { DEFAULT_SNAPSHOT_CHUNK_BYTES, SnapshotAssembler, splitSnapshot } from "./snapshot-chunks.ts";
 import type { RaftStorage } from "./raft-storage.ts";

@@ -4,7 +4,8 @@
  * can be cut, members isolated, message types dropped.
  */
 import { encodeConfigChange, type ConfigChange } from "../../src/raft/config-change.ts";
-import { DEFAULT_RAFT_CONFIG, RaftCore, type RaftConfig, type RaftStart, type ReadState } from "../../src/raft/raft-core.ts";
+import { DEFAULT_RAFT_CONFIG, type RaftConfig, type RaftStart, type ReadState } from "../../src/raft/raft-config.ts";
+import { RaftCore } from "../../src/raft/raft-core.ts";
 import type { RaftMessage, RaftMessageType } from "../../src/raft/raft-message.ts";
 import type { PersistedState } from "../../src/raft/raft-storage.ts";
 import type { LogEntry, MemberId, Membership } from "../../src/raft/raft-types.ts";
