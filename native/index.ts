@@ -5,3 +5,4 @@ export type { FileLock } from "./file-lock.ts";
 export { bindUnixDatagram, sendUnixDatagram, sockaddrUn } from "./unix-datagram.ts";
 export type { UnixDatagramReceiver } from "./unix-datagram.ts";
 export { sdNotify } from "./sd-notify.ts";
+export { getXattr, makeFifo, makeWhiteout, setXattr } from "./special-files.ts";
