@@ -3,3 +3,7 @@ export { openEngineMeta } from "./engine-identity.ts";
 export type { EngineMeta } from "./engine-identity.ts";
 export { DEFAULT_LAYER_LIMITS, detectCompression, layerPath, listLayer, unpackLayer } from "./layer-unpack.ts";
 export type { LayerLimits, UnpackedLayer } from "./layer-unpack.ts";
+export { digestHex, parseDigest } from "./digest.ts";
+export type { Digest } from "./digest.ts";
+export { ContentStore } from "./content-store.ts";
+export { LayerStore } from "./layer-store.ts";

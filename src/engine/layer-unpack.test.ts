@@ -87,6 +87,14 @@ describe("unpacking", () => {
     });
   }
 
+  test("the diff ID is the sha256 of the uncompressed tar, however it was compressed", async () => {
+    const raw = await tarball(basic, "none");
+    const expected = `sha256:${new Bun.CryptoHasher("sha256").update(raw).digest("hex")}`;
+    for (const data of [raw, gzipSync(raw), zstdCompressSync(raw)]) {
+      expect((await unpackLayer(bytes(data, 777), fresh())).diffId).toBe(expected);
+    }
+  });
+
   test("whiteouts become overlay whiteout devices and opaque markers set the overlay xattr", async () => {
     const target = fresh();
     await unpackLayer(bytes(await tarball([{ name: "a/.wh.gone" }, { name: "b/" , type: "directory" }, { name: "b/.wh..wh..opq" }, { name: "b/new", content: "n" }])), target);

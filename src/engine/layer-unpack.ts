@@ -1,6 +1,7 @@
 import { chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, rmSync, symlinkSync, createWriteStream, existsSync } from "node:fs";
 import { join, posix } from "node:path";
-import { Readable } from "node:stream";
+import { createHash } from "node:crypto";
+import { Readable, Transform } from "node:stream";
 import { finished } from "node:stream/promises";
 import { once } from "node:events";
 import { createGunzip, createZstdDecompress } from "node:zlib";
@@ -32,6 +33,8 @@ export const DEFAULT_LAYER_LIMITS: LayerLimits = {
 export interface UnpackedLayer {
   entries: number;
   bytes: number;
+  /** sha256 of the uncompressed tar: the layer's diff ID, as image configs list it. */
+  diffId: string;
 }
 
 const WHITEOUT_PREFIX = ".wh.";
@@ -67,7 +70,19 @@ export async function unpackLayer(input: AsyncIterable<Uint8Array>, target: stri
   if (existsSync(target)) throw new ShoalError("already_exists", `layer directory ${target} already exists`);
   mkdirSync(target, { recursive: false, mode: 0o755 });
   try {
-    return await extractInto(await decompressed(input), target, bounds);
+    const hash = createHash("sha256");
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const tar = await decompressed(input);
+    tar.on("error", (error) => hashing.destroy(error));
+    const contents = await extractInto(tar.pipe(hashing), target, bounds);
+    // Drain whatever follows the tar's end marker so the digest covers the whole stream.
+    for await (const _ of hashing) void _;
+    return { ...contents, diffId: `sha256:${hash.digest("hex")}` };
   } catch (error) {
     rmSync(target, { recursive: true, force: true });
     if (error instanceof ShoalError) throw error;
@@ -92,7 +107,7 @@ async function decompressed(input: AsyncIterable<Uint8Array>): Promise<Readable>
   return source.pipe(decoder);
 }
 
-async function extractInto(tar: Readable, target: string, limits: LayerLimits): Promise<UnpackedLayer> {
+async function extractInto(tar: Readable, target: string, limits: LayerLimits): Promise<Omit<UnpackedLayer, "diffId">> {
   const extractor = extract();
   tar.on("error", (error) => extractor.destroy(error));
   tar.pipe(extractor);
