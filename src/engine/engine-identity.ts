@@ -9,6 +9,8 @@ const ENGINE_ID_KEY = "engine-id";
 export interface EngineMeta {
   /** This engine's ID (`docker info` → ID), made once and kept across restarts. */
   readonly engineId: string;
+  /** The engine's database (image records and tags live here too). */
+  readonly db: RootDatabase<unknown, string>;
   /** Closes the LMDB environment; safe to call twice. */
   close(): Promise<void>;
 }
@@ -17,14 +19,16 @@ export interface EngineMeta {
 export async function openEngineMeta(dataRoot: string): Promise<EngineMeta> {
   const dir = join(dataRoot, "engine");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  let db: RootDatabase<string, string>;
+  let db: RootDatabase<unknown, string>;
   try {
-    db = open<string, string>({ path: join(dir, "meta.mdb"), compression: false, encoding: "msgpack" });
+    db = open<unknown, string>({ path: join(dir, "meta.mdb"), compression: false, encoding: "msgpack" });
   } catch (error) {
     throw new ShoalError("internal", `cannot open the engine database in ${dir}: ${String(error)}`, { cause: error });
   }
-  let engineId = db.get(ENGINE_ID_KEY);
-  if (typeof engineId !== "string") {
+  const stored = db.get(ENGINE_ID_KEY);
+  let engineId: string;
+  if (typeof stored === "string") engineId = stored;
+  else {
     engineId = newId();
     await db.put(ENGINE_ID_KEY, engineId);
     await db.flushed;
@@ -32,6 +36,7 @@ export async function openEngineMeta(dataRoot: string): Promise<EngineMeta> {
   let closed = false;
   return {
     engineId,
+    db,
     async close() {
       if (closed) return;
       closed = true;

@@ -7,3 +7,7 @@ export { digestHex, parseDigest } from "./digest.ts";
 export type { Digest } from "./digest.ts";
 export { ContentStore } from "./content-store.ts";
 export { LayerStore } from "./layer-store.ts";
+export { ImageStore, normalizeTag } from "./image-store.ts";
+export type { ImageRecord } from "./image-store.ts";
+export { loadImageArchive } from "./image-archive.ts";
+export type { ImageStores } from "./image-archive.ts";
