@@ -1,3 +1,4 @@
+import type { ImageDeleteItem, ImageRecord } from "../engine/index.ts";
 import type { Logger } from "../lib/index.ts";
 import type { SystemInfo, SystemVersion } from "../types/index.ts";
 
@@ -9,9 +10,18 @@ export interface SystemSource {
   swarmHeader(): string;
 }
 
+/** The engine's images, as the image routes use them. */
+export interface ImageSource {
+  load(archive: AsyncIterable<Uint8Array>): Promise<ImageRecord[]>;
+  list(): ImageRecord[];
+  get(reference: string): ImageRecord;
+  remove(reference: string, force: boolean): Promise<ImageDeleteItem[]>;
+}
+
 /** Everything the API needs from the layers below. */
 export interface ApiDeps {
   system: SystemSource;
+  images: ImageSource;
   logger: Logger;
 }
 

@@ -3,6 +3,7 @@ import { API_VERSION, BUILD_INFO } from "../lib/index.ts";
 import type { ApiDeps, ApiEnv } from "./api-env.ts";
 import { negotiatedVersion, splitVersionedPath } from "./api-version.ts";
 import { errorResponse, responseForError } from "./http-errors.ts";
+import { imageRoutes } from "./routes/images.ts";
 import { systemRoutes } from "./routes/system.ts";
 
 /** Headers moby puts on every response. */
@@ -46,6 +47,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   });
 
   app.route("/", systemRoutes(deps));
+  app.route("/", imageRoutes(deps));
 
   app.notFound(() => errorResponse(404, "page not found"));
   app.onError((error) => {

@@ -1,9 +1,8 @@
 /** `image load` of docker-save and OCI-layout archives built here from the real busybox-static binary. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { pack } from "tar-stream";
 import { ShoalError } from "../lib/index.ts";
 import { ContentStore } from "./content-store.ts";
 import type { Digest } from "./digest.ts";
@@ -11,6 +10,7 @@ import { openEngineMeta, type EngineMeta } from "./engine-identity.ts";
 import { loadImageArchive, type ImageStores } from "./image-archive.ts";
 import { ImageStore } from "./image-store.ts";
 import { LayerStore } from "./layer-store.ts";
+import { busyboxImage, chunksOf, dockerSaveArchive, sha256, tarOf } from "../../test/support/image-archives.ts";
 
 const work = mkdtempSync("/tmp/shoal-images-");
 let meta: EngineMeta;
@@ -26,44 +26,16 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const sha256 = (data: Uint8Array): Digest => `sha256:${new Bun.CryptoHasher("sha256").update(data).digest("hex")}`;
-
-async function tar(entries: { name: string; content?: Uint8Array | string; type?: "file" | "symlink" | "directory"; linkname?: string; mode?: number }[]): Promise<Uint8Array> {
-  const archive = pack();
-  const parts: Uint8Array[] = [];
-  const done = (async () => {
-    for await (const part of archive) parts.push(part as Uint8Array);
-  })();
-  for (const entry of entries) archive.entry({ name: entry.name, type: entry.type ?? "file", linkname: entry.linkname, mode: entry.mode ?? 0o644 }, entry.type && entry.type !== "file" ? "" : (entry.content ?? ""));
-  archive.finalize();
-  await done;
-  return Buffer.concat(parts);
-}
-
-async function* chunks(data: Uint8Array): AsyncIterable<Uint8Array> {
-  for (let offset = 0; offset < data.length; offset += 64 * 1024) yield data.subarray(offset, offset + 64 * 1024);
-}
-
 let layer: Uint8Array;
 let diffId: Digest;
 let config: Uint8Array;
 beforeAll(async () => {
-  layer = await tar([
-    { name: "bin/", type: "directory", mode: 0o755 },
-    { name: "bin/busybox", content: readFileSync("/bin/busybox"), mode: 0o755 },
-    { name: "bin/sh", type: "symlink", linkname: "busybox" },
-  ]);
-  diffId = sha256(layer);
-  config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", created: "2026-11-25T00:00:00Z", config: { Cmd: ["sh"], Env: ["PATH=/bin"] }, rootfs: { type: "layers", diff_ids: [diffId] } }));
+  ({ layer, diffId, config } = await busyboxImage());
 });
 
-function dockerSave(tags: string[], configBytes = config, layerBytes = layer) {
-  return tar([
-    { name: "manifest.json", content: JSON.stringify([{ Config: "config.json", RepoTags: tags, Layers: ["0123abcd/layer.tar"] }]) },
-    { name: "config.json", content: configBytes },
-    { name: "0123abcd/layer.tar", content: layerBytes },
-  ]);
-}
+const chunks = (data: Uint8Array) => chunksOf(data);
+const tar = tarOf;
+const dockerSave = (tags: string[], configBytes = config, layerBytes = layer) => dockerSaveArchive(tags, configBytes, layerBytes);
 
 describe("image load", () => {
   test("a docker save archive becomes an image whose layer runs", async () => {

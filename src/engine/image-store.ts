@@ -56,6 +56,28 @@ export class ImageStore {
     await this.#db.flushed;
   }
 
+  /** Takes a tag off its image. */
+  async untag(tag: string): Promise<void> {
+    const id = this.#db.get(TAG_PREFIX + tag) as Digest | undefined;
+    if (!id) throw new ShoalError("not_found", `No such image: ${tag}`);
+    const image = this.#db.get(IMAGE_PREFIX + id) as ImageRecord | undefined;
+    await this.#db.transaction(() => {
+      this.#db.remove(TAG_PREFIX + tag);
+      if (image) this.#db.put(IMAGE_PREFIX + id, { ...image, RepoTags: image.RepoTags.filter((name) => name !== tag) });
+    });
+    await this.#db.flushed;
+  }
+
+  /** Deletes an image record and its tags. */
+  async remove(id: Digest): Promise<void> {
+    const image = this.#db.get(IMAGE_PREFIX + id) as ImageRecord | undefined;
+    await this.#db.transaction(() => {
+      for (const tag of image?.RepoTags ?? []) this.#db.remove(TAG_PREFIX + tag);
+      this.#db.remove(IMAGE_PREFIX + id);
+    });
+    await this.#db.flushed;
+  }
+
   /** Finds an image by full ID, `sha256:` prefix of 12+ hex digits, or tag. */
   get(reference: string): ImageRecord {
     const byTag = this.#db.get(TAG_PREFIX + normalizeTag(reference)) as Digest | undefined;

@@ -11,3 +11,5 @@ export { ImageStore, normalizeTag } from "./image-store.ts";
 export type { ImageRecord } from "./image-store.ts";
 export { loadImageArchive } from "./image-archive.ts";
 export type { ImageStores } from "./image-archive.ts";
+export { Engine } from "./engine.ts";
+export type { ImageDeleteItem } from "./engine.ts";

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs
 import { dirname, join } from "node:path";
 import { sdNotify, tryLockFile, type FileLock } from "../../native/index.ts";
 import { createApi } from "../api/index.ts";
-import { openEngineMeta, type EngineMeta } from "../engine/index.ts";
+import { Engine } from "../engine/index.ts";
 import { BUILD_INFO, ShoalError, type Logger } from "../lib/index.ts";
 import type { DaemonOptions } from "./daemon-options.ts";
 import { probeHost } from "./host-probe.ts";
@@ -59,7 +59,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
   mkdirSync(options.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(options.execRoot, { recursive: true, mode: 0o711 });
   const lock = lockDataRoot(options.dataRoot);
-  let meta: EngineMeta | undefined;
+  let engine: Engine | undefined;
   let server: ReturnType<typeof Bun.serve> | undefined;
   const pidFile = join(options.execRoot, "shoal.pid");
 
@@ -70,21 +70,33 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       rmSync(options.socketPath, { force: true });
       rmSync(pidFile, { force: true });
     }
-    await meta?.close();
+    await engine?.close();
     lock.release();
   };
 
   try {
-    meta = await openEngineMeta(options.dataRoot);
+    engine = await Engine.open(options.dataRoot);
+    const images = engine.images;
     const facts = probeHost();
     for (const warning of facts.warnings) log.warn(warning, { check: "host" });
     const system = createSystemSource({
       facts,
-      engineId: meta.engineId,
+      engineId: engine.meta.engineId,
+      imageCount: () => images.list().length,
       dataRoot: options.dataRoot,
       debug: options.logLevel === "debug",
     });
-    const app = createApi({ system, logger: logger.with({ module: "api" }) });
+    const opened = engine;
+    const app = createApi({
+      system,
+      images: {
+        load: (archive) => opened.loadImages(archive),
+        list: () => images.list(),
+        get: (reference) => images.get(reference),
+        remove: (reference, force) => opened.removeImage(reference, force),
+      },
+      logger: logger.with({ module: "api" }),
+    });
 
     await claimSocket(options.socketPath);
     server = Bun.serve({ unix: options.socketPath, fetch: app.fetch });
@@ -97,7 +109,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
 
   log.info("daemon ready", {
     version: BUILD_INFO.version,
-    "engine.id": meta.engineId,
+    "engine.id": engine.meta.engineId,
     "data.root": options.dataRoot,
     socket: options.socketPath,
     pid: process.pid,

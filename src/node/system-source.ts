@@ -8,6 +8,8 @@ import { componentVersion, type HostFacts } from "./host-probe.ts";
 export interface SystemSourceOptions {
   facts: HostFacts;
   engineId: string;
+  /** How many images the engine holds. */
+  imageCount: () => number;
   dataRoot: string;
   debug: boolean;
 }
@@ -70,7 +72,7 @@ export function createSystemSource(options: SystemSourceOptions): SystemSource {
         ContainersRunning: 0,
         ContainersPaused: 0,
         ContainersStopped: 0,
-        Images: 0,
+        Images: options.imageCount(),
         Driver: "overlayfs",
         DriverStatus: [],
         Plugins: { Volume: ["local"], Network: ["bridge", "overlay"], Authorization: null, Log: ["k8s-file"] },

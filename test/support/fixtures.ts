@@ -1,4 +1,5 @@
-import type { SystemSource } from "../../src/api/index.ts";
+import type { ImageSource, SystemSource } from "../../src/api/index.ts";
+import { ShoalError } from "../../src/lib/index.ts";
 import type { SystemInfo, SystemVersion } from "../../src/types/index.ts";
 
 /** A `GET /version` body with overridable fields. */
@@ -86,5 +87,19 @@ export function fixedSystem(info: SystemInfo = systemInfo(), version: SystemVers
     version: async () => version,
     info: async () => info,
     swarmHeader: () => (info.Swarm.LocalNodeState === "active" ? (info.Swarm.ControlAvailable ? "active/manager" : "active/worker") : info.Swarm.LocalNodeState),
+  };
+}
+
+/** An ImageSource holding no images (load refuses: tests of other routes do not load). */
+export function noImages(): ImageSource {
+  return {
+    load: async () => {
+      throw new Error("no image store in this test");
+    },
+    list: () => [],
+    get: (reference) => {
+      throw new ShoalError("not_found", `No such image: ${reference}`);
+    },
+    remove: async () => [],
   };
 }

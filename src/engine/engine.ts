@@ -1,0 +1,73 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ShoalError } from "../lib/index.ts";
+import { ContentStore } from "./content-store.ts";
+import { openEngineMeta, type EngineMeta } from "./engine-identity.ts";
+import { loadImageArchive } from "./image-archive.ts";
+import { ImageStore, normalizeTag, type ImageRecord } from "./image-store.ts";
+import { LayerStore } from "./layer-store.ts";
+
+/** What removing an image did, in docker's terms. */
+export type ImageDeleteItem = { Untagged: string } | { Deleted: string };
+
+/**
+ * The local container engine as the daemon sees it: its identity, and (for now) its images, kept
+ * under `<data-root>/engine/` (blobs/, layers/, meta.mdb, tmp/).
+ */
+export class Engine {
+  readonly meta: EngineMeta;
+  readonly content: ContentStore;
+  readonly layers: LayerStore;
+  readonly images: ImageStore;
+  readonly #scratch: string;
+
+  private constructor(meta: EngineMeta, root: string) {
+    this.meta = meta;
+    this.content = new ContentStore(join(root, "blobs"));
+    this.layers = new LayerStore(join(root, "layers"));
+    this.images = new ImageStore(meta.db);
+    this.#scratch = join(root, "tmp");
+    rmSync(this.#scratch, { recursive: true, force: true }); // leftovers of an interrupted load
+    mkdirSync(this.#scratch, { recursive: true, mode: 0o700 });
+  }
+
+  /** Opens (creating when new) the engine under `dataRoot`. */
+  static async open(dataRoot: string): Promise<Engine> {
+    const meta = await openEngineMeta(dataRoot);
+    return new Engine(meta, join(dataRoot, "engine"));
+  }
+
+  /** `docker load`: stores the images of a docker-save or OCI-layout archive. */
+  loadImages(archive: AsyncIterable<Uint8Array>): Promise<ImageRecord[]> {
+    return loadImageArchive(archive, { content: this.content, layers: this.layers, images: this.images, scratch: this.#scratch });
+  }
+
+  /**
+   * `docker rmi`: by tag, untags (and deletes the image when that was its last tag); by ID,
+   * deletes the image, refusing while it has several tags unless forced. Layers no other image
+   * uses are removed with it.
+   */
+  async removeImage(reference: string, force = false): Promise<ImageDeleteItem[]> {
+    const image = this.images.get(reference);
+    const tag = image.RepoTags.find((name) => name === normalizeTag(reference));
+    const items: ImageDeleteItem[] = [];
+    if (tag && image.RepoTags.length > 1) {
+      await this.images.untag(tag);
+      return [{ Untagged: tag }];
+    }
+    if (!tag && image.RepoTags.length > 1 && !force) {
+      throw new ShoalError("name_conflict", `conflict: unable to delete ${image.ID.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+    }
+    for (const name of image.RepoTags) items.push({ Untagged: name });
+    const stillUsed = new Set(this.images.list().filter((other) => other.ID !== image.ID).flatMap((other) => other.Layers));
+    await this.images.remove(image.ID);
+    for (const layer of image.Layers) if (!stillUsed.has(layer)) rmSync(this.layers.path(layer), { recursive: true, force: true });
+    rmSync(this.content.path(image.ID), { force: true });
+    items.push({ Deleted: image.ID });
+    return items;
+  }
+
+  close(): Promise<void> {
+    return this.meta.close();
+  }
+}
