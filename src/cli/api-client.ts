@@ -12,7 +12,11 @@ export function resolveHost(flag: string | undefined, env: Record<string, string
 /** Options of one API request. */
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
+  /** A JSON body. */
   body?: unknown;
+  /** A raw body (an archive), sent as it is with `contentType`. */
+  rawBody?: ReadableStream<Uint8Array>;
+  contentType?: string;
 }
 
 /** A client of the shoal daemon's Docker Engine API over its unix socket. */
@@ -64,6 +68,9 @@ export class ApiClient {
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
       init.headers = { "Content-Type": "application/json" };
+    } else if (options.rawBody) {
+      init.body = options.rawBody;
+      init.headers = { "Content-Type": options.contentType ?? "application/octet-stream" };
     }
     const response = await this.#fetch(`/v${version}${path}${query}`, init);
     if (!response.ok) throw new CliError(`Error response from daemon: ${await errorMessage(response)}`);

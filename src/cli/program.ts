@@ -60,6 +60,25 @@ export function buildProgram(hooks: CliHooks, writeError: ErrorWriter = (text) =
     .action(action(async (ctx) => (await import("./system/info.ts")).infoCommand(ctx)));
 
   program
+    .command("load")
+    .description("Load an image from a tar archive or STDIN")
+    .option("-i, --input <file>", "read from tar archive file, instead of STDIN")
+    .action((options: { input?: string }) => runCommand(async () => (await import("./image/load.ts")).loadCommand(context(), options), writeError));
+
+  program
+    .command("images")
+    .description("List images")
+    .option("-q, --quiet", "only show image IDs")
+    .action((options: { quiet?: boolean }) => runCommand(async () => (await import("./image/images.ts")).imagesCommand(context(), options), writeError));
+
+  program
+    .command("rmi")
+    .description("Remove one or more images")
+    .argument("<image...>")
+    .option("-f, --force", "force removal of the image")
+    .action((images: string[], options: { force?: boolean }) => runCommand(async () => (await import("./image/rmi.ts")).rmiCommand(context(), images, options), writeError));
+
+  program
     .command("daemon")
     .description("Run the shoal engine on this host")
     .option("--data-root <dir>", "root of persistent state", "/var/lib/shoal")

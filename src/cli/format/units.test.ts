@@ -22,3 +22,16 @@ test("build times print in Go's ANSIC layout", () => {
   expect(ansicTime("2026-11-05T08:09:10Z")).toBe("Thu Nov  5 08:09:10 2026");
   expect(ansicTime("")).toBe("");
 });
+
+test("image sizes read like docker images' (decimal, three digits)", async () => {
+  const { humanSize } = await import("./units.ts");
+  expect(humanSize(4_260_000)).toBe("4.26MB");
+  expect(humanSize(999)).toBe("999B");
+  expect(humanSize(1_234_567_890)).toBe("1.23GB");
+  expect(humanSize(12_345)).toBe("12.3kB");
+});
+
+test("tables pad columns three spaces apart and trim line ends", async () => {
+  const { table } = await import("./table.ts");
+  expect(table(["A", "LONGER"], [["xx", "y"], ["z", ""]])).toBe("A    LONGER\nxx   y\nz\n");
+});

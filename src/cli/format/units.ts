@@ -11,6 +11,19 @@ export function bytesSize(bytes: number): string {
   return `${Number(size.toPrecision(4))}${BINARY_UNITS[unit]}`;
 }
 
+const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+
+/** Bytes in decimal units with three significant digits, as `docker images` prints sizes (`4.26MB`). */
+export function humanSize(bytes: number): string {
+  let size = bytes;
+  let unit = 0;
+  while (size >= 1000 && unit < DECIMAL_UNITS.length - 1) {
+    size /= 1000;
+    unit++;
+  }
+  return `${Number(size.toPrecision(3))}${DECIMAL_UNITS[unit]}`;
+}
+
 /** A duration in words, as docker prints them (`5 seconds`, `3 months`). */
 export function humanDuration(nanoseconds: number): string {
   const seconds = Math.floor(nanoseconds / 1e9);
