@@ -6,6 +6,8 @@ import { openEngineMeta, type EngineMeta } from "./engine-identity.ts";
 import { loadImageArchive } from "./image-archive.ts";
 import { ImageStore, normalizeTag, type ImageRecord } from "./image-store.ts";
 import { LayerStore } from "./layer-store.ts";
+import { pullImage, type PullProgress } from "./image-pull.ts";
+import { RegistryClient, type RegistryClientOptions } from "./registry-client.ts";
 
 /** What removing an image did, in docker's terms. */
 export type ImageDeleteItem = { Untagged: string } | { Deleted: string };
@@ -19,9 +21,12 @@ export class Engine {
   readonly content: ContentStore;
   readonly layers: LayerStore;
   readonly images: ImageStore;
+  readonly registry: RegistryClient;
   readonly #scratch: string;
+  readonly #pulls = new Map<string, { done: Promise<ImageRecord>; listeners: Set<(progress: PullProgress) => void> }>();
 
-  private constructor(meta: EngineMeta, root: string) {
+  private constructor(meta: EngineMeta, root: string, registry: RegistryClientOptions) {
+    this.registry = new RegistryClient(registry);
     this.meta = meta;
     this.content = new ContentStore(join(root, "blobs"));
     this.layers = new LayerStore(join(root, "layers"));
@@ -32,9 +37,29 @@ export class Engine {
   }
 
   /** Opens (creating when new) the engine under `dataRoot`. */
-  static async open(dataRoot: string): Promise<Engine> {
+  static async open(dataRoot: string, registry: RegistryClientOptions = {}): Promise<Engine> {
     const meta = await openEngineMeta(dataRoot);
-    return new Engine(meta, join(dataRoot, "engine"));
+    return new Engine(meta, join(dataRoot, "engine"), registry);
+  }
+
+  /** `docker pull`; concurrent pulls of one reference share one download and see its progress. */
+  pullImage(reference: string, onProgress: (progress: PullProgress) => void = () => {}): Promise<ImageRecord> {
+    let pull = this.#pulls.get(reference);
+    if (!pull) {
+      const listeners = new Set<(progress: PullProgress) => void>();
+      const done = pullImage(reference, {
+        registry: this.registry,
+        content: this.content,
+        layers: this.layers,
+        images: this.images,
+        onProgress: (progress) => listeners.forEach((listener) => listener(progress)),
+      }).finally(() => this.#pulls.delete(reference));
+      pull = { done, listeners };
+      this.#pulls.set(reference, pull);
+    }
+    const current = pull;
+    current.listeners.add(onProgress);
+    return current.done.finally(() => current.listeners.delete(onProgress));
   }
 
   /** `docker load`: stores the images of a docker-save or OCI-layout archive. */

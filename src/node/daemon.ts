@@ -91,6 +91,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       system,
       images: {
         load: (archive) => opened.loadImages(archive),
+        pull: (reference, onProgress) => opened.pullImage(reference, onProgress),
         list: () => images.list(),
         get: (reference) => images.get(reference),
         remove: (reference, force) => opened.removeImage(reference, force),

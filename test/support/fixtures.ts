@@ -96,6 +96,9 @@ export function noImages(): ImageSource {
     load: async () => {
       throw new Error("no image store in this test");
     },
+    pull: async () => {
+      throw new Error("no registry in this test");
+    },
     list: () => [],
     get: (reference) => {
       throw new ShoalError("not_found", `No such image: ${reference}`);

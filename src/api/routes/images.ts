@@ -43,9 +43,35 @@ async function* bodyChunks(body: ReadableStream<Uint8Array> | null): AsyncIterab
   yield* body;
 }
 
-/** Images: load, list, inspect, remove. */
+/** The reference `POST /images/create` names: fromImage plus a tag, or a digest given as the tag. */
+export function pullReference(fromImage: string, tag: string | undefined): string {
+  if (!tag) return fromImage;
+  return tag.startsWith("sha256:") ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
+}
+
+/** Images: pull, load, list, inspect, remove. */
 export function imageRoutes(deps: ApiDeps): Hono<ApiEnv> {
   return new Hono<ApiEnv>()
+    .post("/images/create", (c) => {
+      const fromImage = c.req.query("fromImage");
+      if (!fromImage) return c.json({ message: "image pull requires fromImage (importing from a source is not supported)" }, 400);
+      const reference = pullReference(fromImage, c.req.query("tag") || undefined);
+      const encoder = new TextEncoder();
+      // Progress streams as docker's JSON messages; a failure after the headers is the last message.
+      const stream = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          const send = (message: object) => controller.enqueue(encoder.encode(`${JSON.stringify(message)}\r\n`));
+          try {
+            await deps.images.pull(reference, (progress) => send(progress));
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            send({ errorDetail: { message }, error: message });
+          }
+          controller.close();
+        },
+      });
+      return c.body(stream, 200, { "Content-Type": "application/json" });
+    })
     .post("/images/load", async (c) => {
       const loaded = await deps.images.load(bodyChunks(c.req.raw.body));
       const lines = loaded.flatMap((image) =>

@@ -1,0 +1,133 @@
+import { ShoalError } from "../lib/index.ts";
+import type { ContentStore } from "./content-store.ts";
+import { parseDigest, type Digest } from "./digest.ts";
+import { parseImageReference, type ImageReference } from "./image-reference.ts";
+import type { ImageRecord, ImageStore } from "./image-store.ts";
+import type { LayerStore } from "./layer-store.ts";
+import type { RegistryClient } from "./registry-client.ts";
+
+/** One line of pull progress, as docker's JSON message stream carries it. */
+export interface PullProgress {
+  status: string;
+  id?: string;
+}
+
+interface Descriptor {
+  mediaType?: string;
+  digest?: string;
+  size?: number;
+  platform?: { os?: string; architecture?: string; variant?: string };
+}
+
+interface Manifest {
+  mediaType?: string;
+  manifests?: Descriptor[];
+  config?: Descriptor;
+  layers?: Descriptor[];
+}
+
+const LAYER_TYPES = new Set([
+  "application/vnd.oci.image.layer.v1.tar",
+  "application/vnd.oci.image.layer.v1.tar+gzip",
+  "application/vnd.oci.image.layer.v1.tar+zstd",
+  "application/vnd.docker.image.rootfs.diff.tar.gzip",
+]);
+
+/** What a pull needs. */
+export interface PullContext {
+  registry: RegistryClient;
+  content: ContentStore;
+  layers: LayerStore;
+  images: ImageStore;
+  platform?: { os: string; architecture: string };
+  onProgress?: (progress: PullProgress) => void;
+}
+
+function parseManifest(body: Uint8Array, what: string): Manifest {
+  try {
+    return JSON.parse(Buffer.from(body).toString("utf8")) as Manifest;
+  } catch {
+    throw new ShoalError("invalid_argument", `${what} is not valid JSON`);
+  }
+}
+
+/**
+ * `docker pull`: resolves the reference (choosing this platform from a multi-platform index),
+ * downloads the config and the layers this engine lacks (every blob checked against its digest,
+ * every layer against its diff ID), and records the image with its tag and repo digest.
+ */
+export async function pullImage(name: string, context: PullContext): Promise<ImageRecord> {
+  const reference = parseImageReference(name);
+  const platform = context.platform ?? { os: "linux", architecture: "amd64" };
+  const progress = context.onProgress ?? (() => {});
+  progress({ status: `Pulling from ${reference.repository.replace(/^library\//, "")}`, id: reference.tag ?? reference.digest ?? "" });
+
+  let { body, digest } = await context.registry.manifest(reference, reference.digest ?? reference.tag!);
+  if (reference.digest && digest !== reference.digest) {
+    throw new ShoalError("invalid_argument", `manifest of ${name} does not match the digest asked for (its bytes hash to ${digest})`);
+  }
+  let manifest = parseManifest(body, `manifest of ${name}`);
+  if (manifest.manifests) {
+    const chosen = manifest.manifests.find((entry) => entry.platform?.os === platform.os && entry.platform?.architecture === platform.architecture);
+    if (!chosen) throw new ShoalError("not_found", `no matching manifest for ${platform.os}/${platform.architecture} in the manifest list entries of ${name}`);
+    const wanted = parseDigest(String(chosen.digest));
+    ({ body, digest } = await context.registry.manifest(reference, wanted));
+    if (digest !== wanted) throw new ShoalError("invalid_argument", `manifest ${wanted} of ${name} does not match its digest (its bytes hash to ${digest})`);
+    manifest = parseManifest(body, `manifest ${wanted}`);
+  }
+  if (!manifest.config?.digest || !Array.isArray(manifest.layers)) {
+    throw new ShoalError("invalid_argument", `manifest of ${name} is not an image manifest (no config or layers)`);
+  }
+
+  const configDigest = parseDigest(String(manifest.config.digest));
+  await context.content.write(configDigest, () => context.registry.blob(reference, configDigest), { size: manifest.config.size, maxBytes: 16 * 1024 * 1024 });
+  const config = JSON.parse(Buffer.from(context.content.read(configDigest)).toString("utf8")) as {
+    created?: string;
+    architecture?: string;
+    os?: string;
+    config?: Record<string, unknown>;
+    rootfs?: { diff_ids?: unknown[] };
+  };
+  const diffIds = (config.rootfs?.diff_ids ?? []).map((value) => parseDigest(String(value)));
+  if (diffIds.length !== manifest.layers.length) {
+    throw new ShoalError("invalid_argument", `image ${name} has ${manifest.layers.length} layers but its config lists ${diffIds.length} diff IDs`);
+  }
+
+  let size = 0;
+  await Promise.all(
+    manifest.layers.map(async (layer, index) => {
+      const layerDigest = parseDigest(String(layer.digest));
+      const short = layerDigest.slice(7, 19);
+      if (layer.mediaType && !LAYER_TYPES.has(layer.mediaType)) throw new ShoalError("invalid_argument", `layer ${layerDigest} of ${name} has the unsupported media type ${layer.mediaType}`);
+      size += layer.size ?? 0;
+      const diffId = diffIds[index]!;
+      if (context.layers.has(diffId)) return progress({ status: "Already exists", id: short });
+      progress({ status: "Pulling fs layer", id: short });
+      await context.content.write(layerDigest, () => context.registry.blob(reference, layerDigest), { size: layer.size });
+      progress({ status: "Download complete", id: short });
+      await context.layers.ensure(diffId, () => context.content.stream(layerDigest));
+      progress({ status: "Pull complete", id: short });
+    }),
+  );
+
+  const repository = repositoryName(reference);
+  const record: ImageRecord = {
+    ID: configDigest,
+    RepoTags: reference.tag ? [reference.familiar] : [],
+    RepoDigests: [`${repository}@${digest}`],
+    Created: config.created ?? new Date(0).toISOString(),
+    Architecture: config.architecture ?? platform.architecture,
+    Os: config.os ?? platform.os,
+    Config: config.config ?? {},
+    Layers: diffIds as Digest[],
+    Size: size,
+  };
+  await context.images.put(record);
+  progress({ status: `Digest: ${digest}` });
+  progress({ status: `Status: Downloaded newer image for ${reference.familiar}` });
+  return context.images.get(configDigest);
+}
+
+function repositoryName(reference: ImageReference): string {
+  return reference.familiar.replace(/[:@][^/]*$/, "");
+}
