@@ -23,7 +23,8 @@ export async function tarOf(members: TarMember[]): Promise<Uint8Array> {
     for await (const part of archive) parts.push(part as Uint8Array);
   })();
   for (const member of members) {
-    const header = { name: member.name, type: member.type ?? "file", linkname: member.linkname, mode: member.mode ?? 0o644 } as const;
+    // A fixed time keeps archives (and so diff IDs) the same from one build to the next.
+    const header = { name: member.name, type: member.type ?? "file", linkname: member.linkname, mode: member.mode ?? 0o644, mtime: new Date("2026-01-01T00:00:00Z") } as const;
     archive.entry(header, member.type && member.type !== "file" ? "" : (member.content ?? ""));
   }
   archive.finalize();
