@@ -60,6 +60,12 @@ export function buildProgram(hooks: CliHooks, writeError: ErrorWriter = (text) =
     .action(action(async (ctx) => (await import("./system/info.ts")).infoCommand(ctx)));
 
   program
+    .command("pull")
+    .description("Download an image from a registry")
+    .argument("<name>", "NAME[:TAG|@DIGEST]")
+    .action((name: string) => runCommand(async () => (await import("./image/pull.ts")).pullCommand(context(), name), writeError));
+
+  program
     .command("load")
     .description("Load an image from a tar archive or STDIN")
     .option("-i, --input <file>", "read from tar archive file, instead of STDIN")

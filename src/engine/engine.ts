@@ -46,7 +46,8 @@ export class Engine {
   pullImage(reference: string, onProgress: (progress: PullProgress) => void = () => {}): Promise<ImageRecord> {
     let pull = this.#pulls.get(reference);
     if (!pull) {
-      const listeners = new Set<(progress: PullProgress) => void>();
+      // The caller listens before the pull starts, so it sees the first line too.
+      const listeners = new Set<(progress: PullProgress) => void>([onProgress]);
       const done = pullImage(reference, {
         registry: this.registry,
         content: this.content,

@@ -80,6 +80,8 @@ export async function pullImage(name: string, context: PullContext): Promise<Ima
   }
 
   const configDigest = parseDigest(String(manifest.config.digest));
+  const known = context.images.list().find((image) => image.ID === configDigest);
+  const upToDate = known !== undefined && (!reference.tag || known.RepoTags.includes(reference.familiar));
   await context.content.write(configDigest, () => context.registry.blob(reference, configDigest), { size: manifest.config.size, maxBytes: 16 * 1024 * 1024 });
   const config = JSON.parse(Buffer.from(context.content.read(configDigest)).toString("utf8")) as {
     created?: string;
@@ -124,7 +126,7 @@ export async function pullImage(name: string, context: PullContext): Promise<Ima
   };
   await context.images.put(record);
   progress({ status: `Digest: ${digest}` });
-  progress({ status: `Status: Downloaded newer image for ${reference.familiar}` });
+  progress({ status: upToDate ? `Status: Image is up to date for ${reference.familiar}` : `Status: Downloaded newer image for ${reference.familiar}` });
   return context.images.get(configDigest);
 }
 

@@ -37,3 +37,14 @@ test("pulling an image the registry does not have fails with its reason", async 
   expect(result.exitCode).toBe(1);
   expect(result.stderr).toContain("not found");
 });
+
+test("shoal pull prints docker's progress lines and a clear error for a missing image", async () => {
+  const result = await daemon.shoal(["pull", `${registry.address}/test/busybox:1`]);
+  expect(result.exitCode).toBe(0);
+  expect(result.stdout).toContain(`1: Pulling from test/busybox`);
+  expect(result.stdout).toContain("Already exists");
+  expect(result.stdout).toContain(`Status: Image is up to date for ${registry.address}/test/busybox:1`);
+  const missing = await daemon.shoal(["pull", `${registry.address}/test/nothing`]);
+  expect(missing.exitCode).toBe(1);
+  expect(missing.stderr).toContain("not found");
+});
