@@ -19,3 +19,5 @@ export { RegistryClient, parseChallenge } from "./registry-client.ts";
 export type { RegistryClientOptions, RegistryCredentials } from "./registry-client.ts";
 export { pullImage } from "./image-pull.ts";
 export type { PullProgress } from "./image-pull.ts";
+export { DEFAULT_CAPABILITIES, buildOciSpec, containerArgs, containerEnv, containerRlimits, parseHardLimits, resolveUser } from "./oci-spec.ts";
+export type { ContainerOptions, HostHardLimits, ImageAccounts, ImageConfigFields } from "./oci-spec.ts";
