@@ -6,3 +6,4 @@ export { bindUnixDatagram, sendUnixDatagram, sockaddrUn } from "./unix-datagram.
 export type { UnixDatagramReceiver } from "./unix-datagram.ts";
 export { sdNotify } from "./sd-notify.ts";
 export { getXattr, makeFifo, makeWhiteout, setXattr } from "./special-files.ts";
+export { mountOverlay, unmount } from "./mounts.ts";

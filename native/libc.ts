@@ -14,6 +14,8 @@ function openLibc() {
     sendto: { args: [i32, ptr, u64, i32, ptr, u32], returns: i64_fast },
     recv: { args: [i32, ptr, u64, i32], returns: i64_fast },
     mknod: { args: [ptr, u32, u64], returns: i32 },
+    mount: { args: [ptr, ptr, ptr, u64, ptr], returns: i32 },
+    umount2: { args: [ptr, i32], returns: i32 },
     lsetxattr: { args: [ptr, ptr, ptr, u64, i32], returns: i32 },
     lgetxattr: { args: [ptr, ptr, ptr, u64], returns: i64_fast },
   }).symbols;

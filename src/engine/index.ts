@@ -21,3 +21,5 @@ export { pullImage } from "./image-pull.ts";
 export type { PullProgress } from "./image-pull.ts";
 export { DEFAULT_CAPABILITIES, buildOciSpec, containerArgs, containerEnv, containerRlimits, parseHardLimits, resolveUser } from "./oci-spec.ts";
 export type { ContainerOptions, HostHardLimits, ImageAccounts, ImageConfigFields } from "./oci-spec.ts";
+export { ContainerRuntime } from "./container-runtime.ts";
+export type { ContainerRuntimeOptions, LogLine, RuntimeState } from "./container-runtime.ts";
