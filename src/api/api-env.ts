@@ -1,4 +1,4 @@
-import type { ImageDeleteItem, ImageRecord, PullProgress } from "../engine/index.ts";
+import type { ImageDeleteItem, ImageRecord, PullProgress, RegistryCredentials } from "../engine/index.ts";
 import type { Logger } from "../lib/index.ts";
 import type { SystemInfo, SystemVersion } from "../types/index.ts";
 
@@ -13,7 +13,8 @@ export interface SystemSource {
 /** The engine's images, as the image routes use them. */
 export interface ImageSource {
   load(archive: AsyncIterable<Uint8Array>): Promise<ImageRecord[]>;
-  pull(reference: string, onProgress: (progress: PullProgress) => void): Promise<ImageRecord>;
+  pull(reference: string, onProgress: (progress: PullProgress) => void, auth?: RegistryCredentials): Promise<ImageRecord>;
+  login(registry: string, auth: RegistryCredentials): Promise<void>;
   list(): ImageRecord[];
   get(reference: string): ImageRecord;
   remove(reference: string, force: boolean): Promise<ImageDeleteItem[]>;

@@ -7,7 +7,7 @@ import { loadImageArchive } from "./image-archive.ts";
 import { ImageStore, normalizeTag, type ImageRecord } from "./image-store.ts";
 import { LayerStore } from "./layer-store.ts";
 import { pullImage, type PullProgress } from "./image-pull.ts";
-import { RegistryClient, type RegistryClientOptions } from "./registry-client.ts";
+import { RegistryClient, type RegistryClientOptions, type RegistryCredentials } from "./registry-client.ts";
 
 /** What removing an image did, in docker's terms. */
 export type ImageDeleteItem = { Untagged: string } | { Deleted: string };
@@ -22,10 +22,12 @@ export class Engine {
   readonly layers: LayerStore;
   readonly images: ImageStore;
   readonly registry: RegistryClient;
+  readonly #registryOptions: RegistryClientOptions;
   readonly #scratch: string;
   readonly #pulls = new Map<string, { done: Promise<ImageRecord>; listeners: Set<(progress: PullProgress) => void> }>();
 
   private constructor(meta: EngineMeta, root: string, registry: RegistryClientOptions) {
+    this.#registryOptions = registry;
     this.registry = new RegistryClient(registry);
     this.meta = meta;
     this.content = new ContentStore(join(root, "blobs"));
@@ -42,21 +44,32 @@ export class Engine {
     return new Engine(meta, join(dataRoot, "engine"), registry);
   }
 
-  /** `docker pull`; concurrent pulls of one reference share one download and see its progress. */
-  pullImage(reference: string, onProgress: (progress: PullProgress) => void = () => {}): Promise<ImageRecord> {
-    let pull = this.#pulls.get(reference);
+  /** A registry client using `auth` (what a client sent with its request), or the shared one. */
+  #client(auth?: RegistryCredentials): RegistryClient {
+    return auth ? new RegistryClient({ ...this.#registryOptions, credentials: () => auth }) : this.registry;
+  }
+
+  /** `docker login`: checks credentials against a registry (they are not stored: clients send them with each pull). */
+  login(registry: string, auth: RegistryCredentials): Promise<void> {
+    return this.#client(auth).login(registry);
+  }
+
+  /** `docker pull`; concurrent pulls of one reference (by one user) share one download and see its progress. */
+  pullImage(reference: string, onProgress: (progress: PullProgress) => void = () => {}, auth?: RegistryCredentials): Promise<ImageRecord> {
+    const key = `${reference} ${auth?.username ?? ""}`;
+    let pull = this.#pulls.get(key);
     if (!pull) {
       // The caller listens before the pull starts, so it sees the first line too.
       const listeners = new Set<(progress: PullProgress) => void>([onProgress]);
       const done = pullImage(reference, {
-        registry: this.registry,
+        registry: this.#client(auth),
         content: this.content,
         layers: this.layers,
         images: this.images,
         onProgress: (progress) => listeners.forEach((listener) => listener(progress)),
-      }).finally(() => this.#pulls.delete(reference));
+      }).finally(() => this.#pulls.delete(key));
       pull = { done, listeners };
-      this.#pulls.set(reference, pull);
+      this.#pulls.set(key, pull);
     }
     const current = pull;
     current.listeners.add(onProgress);

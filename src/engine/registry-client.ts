@@ -48,6 +48,28 @@ export class RegistryClient {
     this.#options = options;
   }
 
+  /**
+   * `docker login`: checks the credentials against a registry (its /v2/ endpoint, through the
+   * challenge it answers with). Resolves when they are accepted, or when it asks for none.
+   */
+  async login(registry: string): Promise<void> {
+    const reference = { registry, repository: "", tag: null, digest: null, familiar: registry };
+    const scheme = isInsecureRegistry(registry, this.#options.insecureRegistries ?? []) ? "http" : "https";
+    const url = `${scheme}://${registry}/v2/`;
+    let response = await this.#fetch(url, {}, "login", reference);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      const challenge = parseChallenge(response.headers.get("WWW-Authenticate") ?? "");
+      if (!this.#options.credentials?.(registry)) throw new ShoalError("permission_denied", `${registry} needs a user name and password`);
+      await this.#authenticate(reference, challenge.params.scope ?? "", response.headers.get("WWW-Authenticate") ?? "").catch((error: unknown) => {
+        throw new ShoalError("permission_denied", `login to ${registry} failed: unauthorized: incorrect username or password (${error instanceof Error ? error.message : String(error)})`);
+      });
+      response = await this.#fetch(url, this.#authorization(registry, challenge.params.scope ?? ""), "login", reference);
+    }
+    await response.body?.cancel();
+    if (!response.ok) throw new ShoalError("permission_denied", `login to ${registry} failed: ${response.status} ${response.statusText}`);
+  }
+
   /** A manifest (or index) and the digest of its exact bytes. */
   async manifest(reference: ImageReference, version: string): Promise<{ body: Uint8Array; mediaType: string; digest: Digest }> {
     const response = await this.#get(reference, `manifests/${version}`, { Accept: MANIFEST_TYPES.join(", ") }, "manifest");
@@ -122,9 +144,20 @@ export class RegistryClient {
     }
     const url = new URL(challenge.params.realm);
     if (challenge.params.service) url.searchParams.set("service", challenge.params.service);
-    url.searchParams.set("scope", challenge.params.scope ?? scope);
+    if (challenge.params.scope ?? scope) url.searchParams.set("scope", challenge.params.scope ?? scope);
     const response = await this.#fetch(url.toString(), basic ? { Authorization: basic } : {}, "a token", reference);
-    if (!response.ok) throw new ShoalError("permission_denied", `the token server of ${reference.registry} refused: ${response.status} ${(await response.text()).slice(0, 200)}`);
+    if (!response.ok) {
+      const detail = (await response.text()).slice(0, 200).trim();
+      if (response.status === 401 || response.status === 403) {
+        throw new ShoalError(
+          "permission_denied",
+          basic
+            ? `unauthorized: incorrect username or password for ${reference.registry} (${detail})`
+            : `pull access denied for ${reference.familiar}: ${reference.registry} needs credentials (run 'shoal login ${reference.registry}' or 'docker login ${reference.registry}')`,
+        );
+      }
+      throw new ShoalError("unavailable", `the token server of ${reference.registry} answered ${response.status}: ${detail}`);
+    }
     const body = (await response.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new ShoalError("permission_denied", `the token server of ${reference.registry} sent no token`);

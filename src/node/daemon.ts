@@ -91,7 +91,8 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       system,
       images: {
         load: (archive) => opened.loadImages(archive),
-        pull: (reference, onProgress) => opened.pullImage(reference, onProgress),
+        pull: (reference, onProgress, auth) => opened.pullImage(reference, onProgress, auth),
+        login: (registry, auth) => opened.login(registry, auth),
         list: () => images.list(),
         get: (reference) => images.get(reference),
         remove: (reference, force) => opened.removeImage(reference, force),

@@ -141,5 +141,17 @@ describe("bad requests against the running daemon", () => {
     }
     const curl = await run(["curl", "-s", "--unix-socket", started.socket, "-X", "POST", "-H", "Content-Type: application/json", "-d", "{oops", "http://shoal/v1.51/info"]);
     expect(JSON.parse(curl.stdout)).toEqual({ message: "page not found" });
+    // A route that reads a JSON body: malformed JSON, wrong type, missing fields.
+    const auth = (body: string, type = "application/json") =>
+      fetch("http://shoal/v1.51/auth", { unix: started.socket, method: "POST", body, headers: { "Content-Type": type } });
+    const malformed = await auth('{"username": "alice"');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get("Content-Type")).toBe("application/json");
+    expect(((await malformed.json()) as { message: string }).message).toStartWith("invalid JSON in request body:");
+    const wrongType = await auth('{"username":"a","password":"b"}', "text/plain");
+    expect(((await wrongType.json()) as { message: string }).message).toBe("unsupported Content-Type header (text/plain): must be 'application/json'");
+    const incomplete = await auth('{"username":"alice"}');
+    expect(incomplete.status).toBe(400);
+    expect(await incomplete.json()).toEqual({ message: "login needs a username and a password" });
   }, 30_000);
 });

@@ -99,6 +99,9 @@ export function noImages(): ImageSource {
     pull: async () => {
       throw new Error("no registry in this test");
     },
+    login: async () => {
+      throw new Error("no registry in this test");
+    },
     list: () => [],
     get: (reference) => {
       throw new ShoalError("not_found", `No such image: ${reference}`);

@@ -1,6 +1,9 @@
 import { Hono } from "hono";
 import type { ImageRecord } from "../../engine/index.ts";
 import type { ApiDeps, ApiEnv } from "../api-env.ts";
+import { readJsonObject } from "../json-body.ts";
+import { registryAuthHeader, registryHost } from "../registry-auth.ts";
+import { ShoalError } from "../../lib/index.ts";
 
 /** `GET /images/json` row, as the docker CLI's `images` reads it. */
 function summary(image: ImageRecord) {
@@ -56,13 +59,14 @@ export function imageRoutes(deps: ApiDeps): Hono<ApiEnv> {
       const fromImage = c.req.query("fromImage");
       if (!fromImage) return c.json({ message: "image pull requires fromImage (importing from a source is not supported)" }, 400);
       const reference = pullReference(fromImage, c.req.query("tag") || undefined);
+      const auth = registryAuthHeader(c.req.header("X-Registry-Auth"));
       const encoder = new TextEncoder();
       // Progress streams as docker's JSON messages; a failure after the headers is the last message.
       const stream = new ReadableStream<Uint8Array>({
         async start(controller) {
           const send = (message: object) => controller.enqueue(encoder.encode(`${JSON.stringify(message)}\r\n`));
           try {
-            await deps.images.pull(reference, (progress) => send(progress));
+            await deps.images.pull(reference, (progress) => send(progress), auth);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             send({ errorDetail: { message }, error: message });
@@ -71,6 +75,14 @@ export function imageRoutes(deps: ApiDeps): Hono<ApiEnv> {
         },
       });
       return c.body(stream, 200, { "Content-Type": "application/json" });
+    })
+    .post("/auth", async (c) => {
+      const body = await readJsonObject(c);
+      if (typeof body.username !== "string" || typeof body.password !== "string") {
+        throw new ShoalError("invalid_argument", "login needs a username and a password");
+      }
+      await deps.images.login(registryHost(String(body.serveraddress ?? "")), { username: body.username, password: body.password });
+      return c.json({ Status: "Login Succeeded", IdentityToken: "" });
     })
     .post("/images/load", async (c) => {
       const loaded = await deps.images.load(bodyChunks(c.req.raw.body));
