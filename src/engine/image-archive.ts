@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ShoalError } from "../lib/index.ts";
 import type { ContentStore } from "./content-store.ts";
 import { parseDigest, type Digest } from "./digest.ts";
+import { imageRecord, parseImageConfig } from "./image-config.ts";
 import { normalizeTag, type ImageRecord, type ImageStore } from "./image-store.ts";
 import type { LayerStore } from "./layer-store.ts";
 import { unpackLayer } from "./layer-unpack.ts";
@@ -121,14 +122,8 @@ function ociImages(dir: string): ArchivedImage[] {
 async function storeImage(image: ArchivedImage, stores: ImageStores): Promise<ImageRecord> {
   const configBytes = readFileSync(image.configPath);
   const id = `sha256:${new Bun.CryptoHasher("sha256").update(configBytes).digest("hex")}` as Digest;
-  const config = readJson(image.configPath, "image config") as {
-    created?: string;
-    architecture?: string;
-    os?: string;
-    config?: Record<string, unknown>;
-    rootfs?: { diff_ids?: unknown[] };
-  };
-  const diffIds = (config.rootfs?.diff_ids ?? []).map((value) => parseDigest(String(value)));
+  const config = parseImageConfig(configBytes, "the archive's image config");
+  const diffIds = config.diffIds;
   if (diffIds.length !== image.layerPaths.length) {
     throw new ShoalError("invalid_argument", `image ${id} lists ${diffIds.length} diff IDs in its config but the archive has ${image.layerPaths.length} layers`);
   }
@@ -141,17 +136,6 @@ async function storeImage(image: ArchivedImage, stores: ImageStores): Promise<Im
     await stores.layers.ensure(diffId, () => Bun.file(path).stream());
     size += statSync(path).size;
   }
-  const record: ImageRecord = {
-    ID: id,
-    RepoTags: image.tags.map(normalizeTag),
-    RepoDigests: [],
-    Created: config.created ?? new Date(0).toISOString(),
-    Architecture: config.architecture ?? "amd64",
-    Os: config.os ?? "linux",
-    Config: config.config ?? {},
-    Layers: diffIds,
-    Size: size,
-  };
-  await stores.images.put(record);
+  await stores.images.put(imageRecord(id, config, { RepoTags: image.tags.map(normalizeTag), RepoDigests: [] }, size));
   return stores.images.get(id);
 }

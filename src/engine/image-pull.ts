@@ -2,6 +2,7 @@ import { ShoalError } from "../lib/index.ts";
 import type { ContentStore } from "./content-store.ts";
 import { parseDigest, type Digest } from "./digest.ts";
 import { parseImageReference, type ImageReference } from "./image-reference.ts";
+import { imageRecord, parseImageConfig } from "./image-config.ts";
 import type { ImageRecord, ImageStore } from "./image-store.ts";
 import type { LayerStore } from "./layer-store.ts";
 import type { RegistryClient } from "./registry-client.ts";
@@ -83,14 +84,8 @@ export async function pullImage(name: string, context: PullContext): Promise<Ima
   const known = context.images.list().find((image) => image.ID === configDigest);
   const upToDate = known !== undefined && (!reference.tag || known.RepoTags.includes(reference.familiar));
   await context.content.write(configDigest, () => context.registry.blob(reference, configDigest), { size: manifest.config.size, maxBytes: 16 * 1024 * 1024 });
-  const config = JSON.parse(Buffer.from(context.content.read(configDigest)).toString("utf8")) as {
-    created?: string;
-    architecture?: string;
-    os?: string;
-    config?: Record<string, unknown>;
-    rootfs?: { diff_ids?: unknown[] };
-  };
-  const diffIds = (config.rootfs?.diff_ids ?? []).map((value) => parseDigest(String(value)));
+  const config = parseImageConfig(context.content.read(configDigest), `the config of ${name}`);
+  const diffIds = config.diffIds;
   if (diffIds.length !== manifest.layers.length) {
     throw new ShoalError("invalid_argument", `image ${name} has ${manifest.layers.length} layers but its config lists ${diffIds.length} diff IDs`);
   }
@@ -113,18 +108,7 @@ export async function pullImage(name: string, context: PullContext): Promise<Ima
   );
 
   const repository = repositoryName(reference);
-  const record: ImageRecord = {
-    ID: configDigest,
-    RepoTags: reference.tag ? [reference.familiar] : [],
-    RepoDigests: [`${repository}@${digest}`],
-    Created: config.created ?? new Date(0).toISOString(),
-    Architecture: config.architecture ?? platform.architecture,
-    Os: config.os ?? platform.os,
-    Config: config.config ?? {},
-    Layers: diffIds as Digest[],
-    Size: size,
-  };
-  await context.images.put(record);
+  await context.images.put(imageRecord(configDigest, config, { RepoTags: reference.tag ? [reference.familiar] : [], RepoDigests: [`${repository}@${digest}`] }, size));
   progress({ status: `Digest: ${digest}` });
   progress({ status: upToDate ? `Status: Image is up to date for ${reference.familiar}` : `Status: Downloaded newer image for ${reference.familiar}` });
   return context.images.get(configDigest);

@@ -1,27 +1,24 @@
 const BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+
+function scaled(bytes: number, base: number, units: readonly string[], digits: number): string {
+  let size = bytes;
+  let unit = 0;
+  while (size >= base && unit < units.length - 1) {
+    size /= base;
+    unit++;
+  }
+  return `${Number(size.toPrecision(digits))}${units[unit]}`;
+}
 
 /** Bytes in binary units with four significant digits, as docker prints sizes (`23.47GiB`). */
 export function bytesSize(bytes: number): string {
-  let size = bytes;
-  let unit = 0;
-  while (size >= 1024 && unit < BINARY_UNITS.length - 1) {
-    size /= 1024;
-    unit++;
-  }
-  return `${Number(size.toPrecision(4))}${BINARY_UNITS[unit]}`;
+  return scaled(bytes, 1024, BINARY_UNITS, 4);
 }
-
-const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
 
 /** Bytes in decimal units with three significant digits, as `docker images` prints sizes (`4.26MB`). */
 export function humanSize(bytes: number): string {
-  let size = bytes;
-  let unit = 0;
-  while (size >= 1000 && unit < DECIMAL_UNITS.length - 1) {
-    size /= 1000;
-    unit++;
-  }
-  return `${Number(size.toPrecision(3))}${DECIMAL_UNITS[unit]}`;
+  return scaled(bytes, 1000, DECIMAL_UNITS, 3);
 }
 
 /** A duration in words, as docker prints them (`5 seconds`, `3 months`). */
