@@ -81,7 +81,7 @@ export async function pullImage(name: string, context: PullContext): Promise<Ima
   }
 
   const configDigest = parseDigest(String(manifest.config.digest));
-  const known = context.images.list().find((image) => image.ID === configDigest);
+  const known = context.images.find(configDigest);
   const upToDate = known !== undefined && (!reference.tag || known.RepoTags.includes(reference.familiar));
   await context.content.write(configDigest, () => context.registry.blob(reference, configDigest), { size: manifest.config.size, maxBytes: 16 * 1024 * 1024 });
   const config = parseImageConfig(context.content.read(configDigest), `the config of ${name}`);

@@ -78,6 +78,11 @@ export class ImageStore {
     await this.#db.flushed;
   }
 
+  /** The image with exactly this ID, if stored. */
+  find(id: Digest): ImageRecord | undefined {
+    return this.#db.get(IMAGE_PREFIX + id) as ImageRecord | undefined;
+  }
+
   /** Finds an image by full ID, `sha256:` prefix of 12+ hex digits, or tag. */
   get(reference: string): ImageRecord {
     const byTag = this.#db.get(TAG_PREFIX + normalizeTag(reference)) as Digest | undefined;

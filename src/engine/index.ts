@@ -1,7 +1,7 @@
 /** engine: the local container engine (for now its persistent identity). */
 export { openEngineMeta } from "./engine-identity.ts";
 export type { EngineMeta } from "./engine-identity.ts";
-export { DEFAULT_LAYER_LIMITS, detectCompression, layerPath, listLayer, unpackLayer } from "./layer-unpack.ts";
+export { DEFAULT_LAYER_LIMITS, detectCompression, layerPath, unpackLayer } from "./layer-unpack.ts";
 export type { LayerLimits, UnpackedLayer } from "./layer-unpack.ts";
 export { digestHex, parseDigest } from "./digest.ts";
 export type { Digest } from "./digest.ts";

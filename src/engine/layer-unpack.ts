@@ -1,4 +1,4 @@
-import { chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, rmSync, symlinkSync, createWriteStream, existsSync } from "node:fs";
+import { chmodSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, rmSync, symlinkSync, createWriteStream, existsSync } from "node:fs";
 import { join, posix } from "node:path";
 import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
@@ -230,18 +230,4 @@ async function writeFile(entry: Entry, path: string, mode: number): Promise<void
     out.end();
     await finished(out);
   }
-}
-
-/** Names in a directory (for tests and diagnostics). */
-export function listLayer(root: string): string[] {
-  const names: string[] = [];
-  const walk = (dir: string, prefix: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      names.push(prefix + name);
-      if (lstatSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-    }
-  };
-  walk(root, "");
-  return names;
 }

@@ -265,9 +265,12 @@ export class RaftNode {
         const ready = this.#core.ready();
         // A leader's appends need not wait for its own disk (Raft thesis §10.2.1): its fsync and
         // the followers' overlap. Everything else waits until what it depends on is durable.
-        const early: RaftMessage[] = this.#core.role === "leader" ? ready.messages.filter((message) => message.type === "append" || message.type === "snapshot") : [];
-        for (const message of early) this.#send(message);
-        const late = early.length > 0 ? ready.messages.filter((message) => !early.includes(message)) : ready.messages;
+        const late: RaftMessage[] = [];
+        const leader = this.#core.role === "leader";
+        for (const message of ready.messages) {
+          if (leader && (message.type === "append" || message.type === "snapshot")) this.#send(message);
+          else late.push(message);
+        }
         if (this.#mustSync(ready)) {
           const hardState = ready.hardState ?? this.#unsynced;
           this.#unsynced = null;
