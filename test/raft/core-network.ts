@@ -22,6 +22,20 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/**
+ * The items in an order drawn from `random` (Fisher–Yates). Never `sort(() => random() - 0.5)`:
+ * how often an engine calls an inconsistent comparator is not fixed (JavaScriptCore's count changed
+ * within one process), so a seed would stop replaying.
+ */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const result = [...items];
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [result[i], result[j]] = [result[j]!, result[i]!];
+  }
+  return result;
+}
+
 /** State that a member has to start from: a log of (term) entries and a hard state. */
 export function persistedWith(terms: number[], membership: Membership, options: { term?: number; vote?: MemberId | null; commit?: number } = {}): PersistedState {
   const entries: LogEntry[] = [

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import type { ConfigChange } from "../../../src/raft/config-change.ts";
 import type { RaftNode } from "../../../src/raft/raft-node.ts";
 import { checkLinearizable } from "../../support/linearizability.ts";
 import { kvModel, type KvOperation } from "../../support/linearizability-kv.ts";
+import { shuffled } from "../core-network.ts";
 import { encodeKv } from "./kv-state-machine.ts";
 import { SimCluster, certainlyNotApplied, type SimStorageFactory } from "./sim-cluster.ts";
 
@@ -15,6 +17,8 @@ export interface SimResult {
   committed: number;
   crashes: number;
   membershipChanges: number;
+  /** A digest of the client history and the simulated end time: equal for two runs of one seed. */
+  fingerprint: string;
 }
 
 /**
@@ -117,15 +121,15 @@ export async function runSimulation(seed: number, options: SimRunOptions): Promi
         const leader = cluster.leader();
         if (action < 0.15 && leader) {
           // Cut the leader off with a minority: the majority elects another while it still believes it leads.
-          const others = ids.filter((id) => id !== leader.id).sort(() => random() - 0.5);
+          const others = shuffled(ids.filter((id) => id !== leader.id), random);
           const minority = [leader.id, ...others.slice(0, Math.floor((ids.length - 1) / 2) - 1)];
           cluster.network.heal();
           cluster.network.partition(minority, ids.filter((id) => !minority.includes(id)));
         } else if (action < 0.3) {
-          const shuffled = [...ids].sort(() => random() - 0.5);
+          const order = shuffled(ids, random);
           const cut = 1 + Math.floor(random() * (ids.length - 1));
           cluster.network.heal();
-          cluster.network.partition(shuffled.slice(0, cut), shuffled.slice(cut), random() < 0.2);
+          cluster.network.partition(order.slice(0, cut), order.slice(cut), random() < 0.2);
         } else if (action < 0.45) {
           cluster.network.heal();
         } else if (action < 0.62) {
@@ -193,5 +197,6 @@ export async function runSimulation(seed: number, options: SimRunOptions): Promi
     membershipChanges,
     committed: cluster.invariants.maxApplied,
     crashes,
+    fingerprint: createHash("sha256").update(JSON.stringify({ history, end: cluster.scheduler.now() })).digest("hex"),
   };
 }
