@@ -6,4 +6,9 @@ export { bindUnixDatagram, sendUnixDatagram, sockaddrUn } from "./unix-datagram.
 export type { UnixDatagramReceiver } from "./unix-datagram.ts";
 export { sdNotify } from "./sd-notify.ts";
 export { getXattr, makeFifo, makeWhiteout, setXattr } from "./special-files.ts";
-export { mountOverlay, unmount } from "./mounts.ts";
+export { mountFilesystem, mountOverlay, unmount } from "./mounts.ts";
+export { NETNS_RUN_DIR, createNetns, deleteNetns, inNetns, netnsExists, netnsPath } from "./netlink-netns.ts";
+export { RouteNetlink, withNetlink } from "./netlink.ts";
+export type { Ipv4Route, LinkAddress, LinkInfo } from "./netlink.ts";
+export { NetlinkError } from "./netlink-socket.ts";
+export { applyNftables, listNftables, nftCommand } from "./nftables.ts";

@@ -18,6 +18,9 @@ function openLibc() {
     umount2: { args: [ptr, i32], returns: i32 },
     lsetxattr: { args: [ptr, ptr, ptr, u64, i32], returns: i32 },
     lgetxattr: { args: [ptr, ptr, ptr, u64], returns: i64_fast },
+    setns: { args: [i32, i32], returns: i32 },
+    unshare: { args: [i32], returns: i32 },
+    setsockopt: { args: [i32, i32, i32, ptr, u32], returns: i32 },
   }).symbols;
 }
 
