@@ -1,7 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync } from "node:fs";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { mountOverlay, unmount } from "../../native/index.ts";
-import { ShoalError, sleep, systemClock, type Clock } from "../lib/index.ts";
+import { ShoalError, sleep, systemClock, type Clock, type Timer } from "../lib/index.ts";
+import { followLog, normalizeLogLimits, readLogLines, requestLogReopen, rotateLog, type FollowLogOptions, type LogLimits, type LogLine } from "./container-log.ts";
+import { ExecSession, type ExecOptions } from "./exec-session.ts";
+
+export type { LogLine } from "./container-log.ts";
 
 /** Where the runtime keeps things and which programs it runs. */
 export interface ContainerRuntimeOptions {
@@ -12,6 +17,14 @@ export interface ContainerRuntimeOptions {
   runtime?: string;
   conmon?: string;
   clock?: Clock;
+  /** How often logs with a max-size are checked for rotation (ms). */
+  logRotationIntervalMs?: number;
+}
+
+/** Options of a container beyond its spec. */
+export interface CreateOptions {
+  /** docker's `max-size`/`max-file` for the container's log; no limit by default. */
+  log?: LogLimits;
 }
 
 /** A container's state as the OCI runtime reports it. */
@@ -20,27 +33,48 @@ export interface RuntimeState {
   pid: number;
 }
 
-/** One line of a container's log (conmon's k8s-file format). */
-export interface LogLine {
-  time: string;
-  stream: "stdout" | "stderr";
-  text: string;
-  /** False when the line was cut (a partial line, `P`). */
-  complete: boolean;
-}
-
 /**
  * Containers under an OCI runtime (runc) with conmon as their monitor: conmon holds the stdio,
  * writes the log and records the exit code, so a container outlives the daemon and is found again
  * by a new runtime object. The root filesystem is an overlay of the image's layers plus a
  * writable upper layer of the container's own.
+ *
+ * Log rotation (docker's max-size/max-file) is done by the runtime, not by conmon: conmon 2.1.6's
+ * `--log-size-max` does not rotate but replaces the log with an empty file (the old lines are
+ * lost), and its byte count is never reset by a reopen. Instead a check every
+ * `logRotationIntervalMs` (200 ms) renames an oversized `container.log` to `container.log.1`
+ * (shifting older files up to `container.log.<max-file − 1>`, removing what falls beyond) and writes
+ * `2 0 0` (reopen logs) to conmon's `ctl` fifo; conmon then opens a new `container.log`. conmon
+ * writes whole records between two reads of the container's output, and goes on writing into the
+ * renamed file until it reopens, so no line is lost or split; files stay at max-size plus what the
+ * container writes in one interval. With max-file 1 the log is removed instead, and what conmon
+ * writes before it reopens goes with it (docker truncates then). No second rotation happens before
+ * conmon has reopened (a reopen is asked for again only after 10 s without one: a late duplicate
+ * would replace the new log). The limits are kept in the container's `log-limits.json`, so a new
+ * runtime object (daemon restart) goes on rotating; while no runtime runs the log grows and is
+ * rotated (as one larger file) at the next check.
  */
 export class ContainerRuntime {
   readonly #options: Required<ContainerRuntimeOptions>;
+  /** Containers whose log has limits, with when a reopen was last asked for while one is pending. */
+  readonly #rotating = new Map<string, { limits: Required<LogLimits>; reopenAskedAt: number }>();
+  #rotationTimer: Timer | null = null;
 
   constructor(options: ContainerRuntimeOptions) {
-    this.#options = { runtime: "/usr/sbin/runc", conmon: "/usr/bin/conmon", clock: systemClock, ...options };
-    for (const dir of [options.containersDir, this.#runcRoot, this.#exitDir, this.#socketDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.#options = { runtime: "/usr/sbin/runc", conmon: "/usr/bin/conmon", clock: systemClock, logRotationIntervalMs: 200, ...options };
+    for (const dir of [options.containersDir, this.#runcRoot, this.#exitDir, this.#socketDir, this.#execDir]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const id of readdirSync(options.containersDir)) {
+      try {
+        const limits = normalizeLogLimits(JSON.parse(readFileSync(join(this.dir(id), "log-limits.json"), "utf8")) as LogLimits);
+        if (limits && this.exitCode(id) === null) this.#watchLog(id, limits);
+      } catch {
+        // no limits for this container
+      }
+    }
+  }
+
+  get #execDir(): string {
+    return join(this.#options.execRoot, "exec");
   }
 
   get #runcRoot(): string {
@@ -75,17 +109,25 @@ export class ContainerRuntime {
    * spec (its root path is set here) and has conmon run `runc create`. The process is created but
    * not started.
    */
-  async create(id: string, spec: Record<string, unknown>, layers: readonly string[]): Promise<void> {
+  async create(id: string, spec: Record<string, unknown>, layers: readonly string[], options: CreateOptions = {}): Promise<void> {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(id)) throw new ShoalError("invalid_argument", `invalid container id ${JSON.stringify(id)}`);
+    const limits = normalizeLogLimits(options.log);
     const dir = this.dir(id);
-    if (existsSync(dir)) throw new ShoalError("already_exists", `container ${id} already exists`);
+    // A released container (it ran before) keeps its writable layer and log; anything else there is a clash.
+    if (existsSync(join(dir, "bundle", "config.json")) || (existsSync(dir) && !existsSync(join(dir, "released")))) {
+      throw new ShoalError("already_exists", `container ${id} already exists`);
+    }
+    rmSync(join(dir, "released"), { force: true });
     const rootfs = this.rootfs(id);
-    for (const sub of ["upper", "work", "bundle"]) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+    // The upper directory is the root directory the container sees: 0755, or only root could use it.
+    for (const sub of ["upper", "work", "bundle"]) mkdirSync(join(dir, sub), { recursive: true, mode: sub === "upper" ? 0o755 : 0o700 });
     mkdirSync(rootfs, { mode: 0o755 });
     try {
       mountOverlay(rootfs, layers, { upper: join(dir, "upper"), work: join(dir, "work") });
       writeFileSync(join(dir, "bundle", "config.json"), JSON.stringify({ ...spec, root: { ...(spec.root as object), path: rootfs } }));
+      if (limits) writeFileSync(join(dir, "log-limits.json"), JSON.stringify(limits));
       await this.#conmon(id);
+      if (limits) this.#watchLog(id, limits);
     } catch (error) {
       await this.delete(id).catch(() => {});
       throw error instanceof ShoalError ? error : new ShoalError("internal", `container ${id} was not created: ${String(error)}`, { cause: error });
@@ -186,26 +228,99 @@ export class ContainerRuntime {
   }
 
   /** Removes the container: its runtime state, root filesystem mount, directory and exit file. */
+  /**
+   * Ends a container's run but keeps what a restart needs (its writable layer, log and log
+   * limits): runtime state, rootfs mount, exit file and conmon's files go. `create` may follow.
+   */
+  async release(id: string): Promise<void> {
+    this.#rotating.delete(id);
+    this.#runc(["delete", "--force", id]);
+    unmount(this.rootfs(id));
+    const dir = this.dir(id);
+    if (!existsSync(dir)) return;
+    for (const file of ["pidfile", "conmon.pid", "conmon.sync", "conmon.err", join("bundle", "config.json")]) rmSync(join(dir, file), { force: true });
+    rmSync(join(this.#exitDir, id), { force: true });
+    writeFileSync(join(dir, "released"), "");
+  }
+
   async delete(id: string): Promise<void> {
+    this.#rotating.delete(id);
     this.#runc(["delete", "--force", id]);
     unmount(this.rootfs(id));
     rmSync(this.dir(id), { recursive: true, force: true });
     rmSync(join(this.#exitDir, id), { force: true });
   }
 
-  /** The container's log lines so far. */
+  /** The container's log lines so far, across its rotated files, oldest first. */
   logs(id: string): LogLine[] {
-    let text: string;
-    try {
-      text = readFileSync(this.logPath(id), "utf8");
-    } catch {
-      return [];
+    return readLogLines(this.logPath(id));
+  }
+
+  /**
+   * The container's log lines (the last `tail`, from `since`), then new lines as they are written,
+   * across rotations; ends once the container has exited and all was read, or on abort.
+   */
+  followLogs(id: string, options: FollowLogOptions = {}): AsyncGenerator<LogLine> {
+    if (!existsSync(this.dir(id))) throw new ShoalError("not_found", `No such container: ${id}`);
+    return followLog(this.logPath(id), () => this.exitCode(id) !== null, options, this.#options.clock);
+  }
+
+  /** Starts a process in the running container (`docker exec`); see {@link ExecSession}. */
+  exec(id: string, options: ExecOptions): ExecSession {
+    const state = this.state(id);
+    if (!state) throw new ShoalError("not_found", `No such container: ${id}`);
+    if (state.status === "paused") throw new ShoalError("failed_precondition", `container ${id} is paused, unpause the container before exec`);
+    if (state.status !== "running") throw new ShoalError("failed_precondition", `container ${id} is not running`);
+    const config = JSON.parse(readFileSync(join(this.dir(id), "bundle", "config.json"), "utf8")) as { process: Record<string, unknown> };
+    return new ExecSession(
+      {
+        runtime: this.#options.runtime,
+        runcRoot: this.#runcRoot,
+        containerId: id,
+        containerProcess: config.process,
+        rootfs: this.rootfs(id),
+        sessionDir: join(this.#execDir, `${id}.${randomBytes(8).toString("hex")}`),
+      },
+      options,
+    );
+  }
+
+  #watchLog(id: string, limits: Required<LogLimits>): void {
+    this.#rotating.set(id, { limits, reopenAskedAt: 0 });
+    this.#rotationTimer ??= this.#options.clock.setInterval(() => this.#checkLogs(), this.#options.logRotationIntervalMs);
+  }
+
+  /** One rotation check of every log with limits (see the class comment). */
+  #checkLogs(): void {
+    const now = this.#options.clock.now();
+    for (const [id, entry] of this.#rotating) {
+      const path = this.logPath(id);
+      const ctl = join(this.dir(id), "bundle", "ctl");
+      try {
+        if (this.exitCode(id) !== null) {
+          this.#rotating.delete(id);
+          continue;
+        }
+        if (!existsSync(path) && existsSync(`${path}.1`)) {
+          // A reopen is pending. Asking again is risky (a late second reopen would replace the new
+          // log with an empty one), so only when conmon has not reacted for a long time.
+          if (now - entry.reopenAskedAt > 10_000) {
+            requestLogReopen(ctl);
+            entry.reopenAskedAt = now;
+          }
+          continue;
+        }
+        if (rotateLog({ path, limits: entry.limits, reopen: () => requestLogReopen(ctl) })) entry.reopenAskedAt = now;
+      } catch {
+        // The container is being removed, or a file vanished under us: try again next time.
+      }
     }
-    const lines: LogLine[] = [];
-    for (const line of text.split("\n")) {
-      const match = /^(\S+) (stdout|stderr) ([FP]) ?(.*)$/.exec(line);
-      if (match) lines.push({ time: match[1]!, stream: match[2] as "stdout" | "stderr", complete: match[3] === "F", text: match[4]! });
-    }
-    return lines;
+    if (this.#rotating.size === 0) this.close();
+  }
+
+  /** Stops the runtime's background work (log rotation); containers keep running. */
+  close(): void {
+    this.#rotationTimer?.cancel();
+    this.#rotationTimer = null;
   }
 }
