@@ -1,5 +1,5 @@
 import { API_VERSION, DEFAULT_HOST, compareApiVersions, parseHostAddress, toShoalError } from "../lib/index.ts";
-import { CliError } from "./cli-error.ts";
+import { CliError, DaemonError } from "./cli-error.ts";
 
 /** The API version a daemon is assumed to speak when its ping names none (as the docker CLI does). */
 const FALLBACK_API_VERSION = "1.24";
@@ -17,18 +17,30 @@ export interface RequestOptions {
   /** A raw body (an archive), sent as it is with `contentType`. */
   rawBody?: ReadableStream<Uint8Array>;
   contentType?: string;
+  /** Extra request headers (`X-Registry-Auth`). */
+  headers?: Record<string, string>;
+}
+
+/** The query string of `query` (`?a=1&b=2`, or empty), leaving out undefined values. */
+export function queryString(query: RequestOptions["query"] = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) search.set(key, String(value));
+  }
+  return search.size > 0 ? `?${search}` : "";
 }
 
 /** A client of the shoal daemon's Docker Engine API over its unix socket. */
 export class ApiClient {
   readonly host: string;
-  readonly #socketPath: string;
+  /** The unix socket the daemon listens on (hijacked connections dial it directly). */
+  readonly socketPath: string;
   #version: Promise<string> | undefined;
 
   constructor(host: string) {
     this.host = host;
     try {
-      this.#socketPath = parseHostAddress(host);
+      this.socketPath = parseHostAddress(host);
     } catch (error) {
       throw new CliError(toShoalError(error).message);
     }
@@ -41,7 +53,7 @@ export class ApiClient {
 
   async #fetch(path: string, init: RequestInit = {}): Promise<Response> {
     try {
-      return await fetch(`http://shoal${path}`, { ...init, unix: this.#socketPath });
+      return await fetch(`http://shoal${path}`, { ...init, unix: this.socketPath });
     } catch {
       throw new CliError(this.cannotConnect);
     }
@@ -58,23 +70,23 @@ export class ApiClient {
 
   /** Sends one request to `/v<negotiated><path>`; a non-2xx reply becomes `Error response from daemon: …`. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    const version = await this.apiVersion();
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) search.set(key, String(value));
-    }
-    const query = search.size > 0 ? `?${search}` : "";
-    const init: RequestInit = { method };
+    const headers: Record<string, string> = { ...options.headers };
+    const init: RequestInit = { method, headers };
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
-      init.headers = { "Content-Type": "application/json" };
+      headers["Content-Type"] = "application/json";
     } else if (options.rawBody) {
       init.body = options.rawBody;
-      init.headers = { "Content-Type": options.contentType ?? "application/octet-stream" };
+      headers["Content-Type"] = options.contentType ?? "application/octet-stream";
     }
-    const response = await this.#fetch(`/v${version}${path}${query}`, init);
-    if (!response.ok) throw new CliError(`Error response from daemon: ${await errorMessage(response)}`);
+    const response = await this.#fetch(await this.versionedPath(path, options.query), init);
+    if (!response.ok) throw new DaemonError(response.status, `Error response from daemon: ${await errorMessage(response)}`);
     return response;
+  }
+
+  /** `/v<negotiated><path>?<query>`: the request target of a call. */
+  async versionedPath(path: string, query?: RequestOptions["query"]): Promise<string> {
+    return `/v${await this.apiVersion()}${path}${queryString(query)}`;
   }
 
   /** Sends a request and reads its JSON reply. */
@@ -83,9 +95,14 @@ export class ApiClient {
   }
 }
 
-async function errorMessage(response: Response): Promise<string> {
-  const text = await response.text();
-  if (response.headers.get("Content-Type") === "application/json") {
+/** The message of an error reply: `message` of a JSON body, else the body's text. */
+export async function errorMessage(response: Response): Promise<string> {
+  return errorText(response.headers.get("Content-Type"), await response.text(), response.status, response.statusText);
+}
+
+/** The message of an error body, as the docker client reads it (JSON `message` only with `application/json`). */
+export function errorText(contentType: string | null, text: string, status: number, statusText = ""): string {
+  if (contentType === "application/json") {
     try {
       const body = JSON.parse(text) as { message?: unknown };
       if (typeof body.message === "string") return body.message;
@@ -93,5 +110,5 @@ async function errorMessage(response: Response): Promise<string> {
       // fall through to the raw body, as the docker CLI does
     }
   }
-  return text.trim() || `${response.status} ${response.statusText}`;
+  return text.trim() || `${status} ${statusText}`.trim();
 }

@@ -8,3 +8,18 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/** A non-2xx reply of the daemon, keeping its HTTP status so callers can tell "not found" apart. */
+export class DaemonError extends CliError {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** Whether an error is the daemon's 404 ("No such container", "No such image"…). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof DaemonError && error.status === 404;
+}

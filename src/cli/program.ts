@@ -1,7 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { BUILD_INFO } from "../lib/index.ts";
+import { registerAuthCommands } from "./auth/register.ts";
 import { CliError } from "./cli-error.ts";
+import { flagErrorsExit125 } from "./command-runner.ts";
+import { registerContainerCommands, registerContainerGroup } from "./container/register.ts";
 import { cliContext, type CliContext } from "./context.ts";
+import { registerNetworkCommands } from "./network/register.ts";
+import { registerVolumeCommands } from "./volume/register.ts";
 
 /** Flags of `shoal daemon`, passed to the runner the entry point wires in. */
 export interface DaemonCommandFlags {
@@ -26,7 +31,8 @@ async function runCommand(body: () => Promise<void>, writeError: ErrorWriter): P
     await body();
   } catch (error) {
     if (error instanceof CliError) {
-      writeError(`${error.message}\n`);
+      // An empty message is an exit status passed on (a container's or an exec's).
+      if (error.message) writeError(`${error.message}\n`);
       process.exitCode = error.exitCode;
       return;
     }
@@ -38,15 +44,20 @@ async function runCommand(body: () => Promise<void>, writeError: ErrorWriter): P
  * The `shoal` command line. Each command loads its implementation only when it runs, so that
  * starting the CLI stays cheap.
  */
-export function buildProgram(hooks: CliHooks, writeError: ErrorWriter = (text) => process.stderr.write(text)): Command {
+export function buildProgram(
+  hooks: CliHooks,
+  writeError: ErrorWriter = (text) => process.stderr.write(text),
+  makeContext: (globalOptions: { host?: string }) => CliContext = cliContext,
+): Command {
   const program = new Command("shoal")
     .description("A container cluster orchestrator in the mould of Docker swarm mode")
     .option("-H, --host <address>", "daemon socket to connect to (env SHOAL_HOST, then DOCKER_HOST)")
     .version(`shoal version ${BUILD_INFO.version}, build ${BUILD_INFO.gitCommit}`, "-v, --version", "print version information and quit")
     .showHelpAfterError()
+    .enablePositionalOptions()
     .configureOutput({ writeErr: writeError });
 
-  const context = (): CliContext => cliContext(program.opts<{ host?: string }>());
+  const context = (): CliContext => makeContext(program.opts<{ host?: string }>());
   const action = (load: (ctx: CliContext) => Promise<void>) => () => runCommand(async () => load(context()), writeError);
 
   program
@@ -84,6 +95,21 @@ export function buildProgram(hooks: CliHooks, writeError: ErrorWriter = (text) =
     .option("-f, --force", "force removal of the image")
     .action((images: string[], options: { force?: boolean }) => runCommand(async () => (await import("./image/rmi.ts")).rmiCommand(context(), images, options), writeError));
 
+  const run = (body: (ctx: CliContext) => Promise<void>) => runCommand(async () => body(context()), writeError);
+  registerContainerCommands(program, run, false);
+  registerContainerGroup(program, run);
+  registerVolumeCommands(program, run);
+  registerNetworkCommands(program, run);
+  registerAuthCommands(program, run);
+
+  flagErrorsExit125(program.command("inspect"))
+    .description("Return low-level information on Docker objects")
+    .argument("<name...>")
+    .option("-f, --format <string>", "Format output using a custom template")
+    .option("-s, --size", "Display total file sizes if the type is container")
+    .option("--type <string>", "Only inspect objects of the given type")
+    .action((names: string[], options) => run(async (ctx) => (await import("./system/inspect.ts")).inspectCommand(ctx, names, options)));
+
   program
     .command("daemon")
     .description("Run the shoal engine on this host")
@@ -101,14 +127,14 @@ export function buildProgram(hooks: CliHooks, writeError: ErrorWriter = (text) =
   return program;
 }
 
-/** Parses `argv` and runs the command; commander's own errors (unknown command…) exit with 1. */
+/** Parses `argv` and runs the command; commander's own errors exit with 1 (125 for the docker-style commands that say so). */
 export async function runCli(argv: string[], hooks: CliHooks): Promise<void> {
   const program = buildProgram(hooks).exitOverride();
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 1;
+      process.exitCode = error.exitCode === 0 || error.exitCode === 125 ? error.exitCode : 1;
       return;
     }
     throw error;

@@ -1,5 +1,7 @@
+import { registryAuthHeaders } from "../auth/docker-config.ts";
 import { CliError } from "../cli-error.ts";
 import type { CliContext } from "../context.ts";
+import { bodyChunks } from "../stream-demux.ts";
 
 /** Splits a reference into `fromImage` and `tag` as the docker CLI sends them. */
 export function pullQuery(reference: string): { fromImage: string; tag?: string } {
@@ -10,14 +12,30 @@ export function pullQuery(reference: string): { fromImage: string; tag?: string 
   return { fromImage: reference, tag: "latest" };
 }
 
-/** `shoal pull NAME[:TAG|@DIGEST]`: pulls an image through the daemon, printing its progress. */
-export async function pullCommand(ctx: CliContext, reference: string): Promise<void> {
-  const response = await ctx.client.request("POST", "/images/create", { query: pullQuery(reference) });
-  const text = await response.text();
-  for (const line of text.split(/\r?\n/)) {
-    if (!line.trim()) continue;
+/**
+ * Pulls an image through the daemon (`POST /images/create` with the caller's stored registry
+ * credentials in `X-Registry-Auth`), writing its progress lines to `write`.
+ */
+export async function pullImage(ctx: CliContext, reference: string, write: (text: string) => void): Promise<void> {
+  const response = await ctx.client.request("POST", "/images/create", { query: pullQuery(reference), headers: registryAuthHeaders(reference, ctx.env) });
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const show = (line: string) => {
+    if (!line.trim()) return;
     const message = JSON.parse(line) as { status?: string; id?: string; error?: string };
     if (message.error) throw new CliError(message.error);
-    if (message.status) ctx.out(message.id ? `${message.id}: ${message.status}\n` : `${message.status}\n`);
+    if (message.status) write(message.id ? `${message.id}: ${message.status}\n` : `${message.status}\n`);
+  };
+  for await (const chunk of bodyChunks(response.body)) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split(/\r?\n/);
+    buffered = lines.pop()!;
+    lines.forEach(show);
   }
+  show(buffered + decoder.decode());
+}
+
+/** `shoal pull NAME[:TAG|@DIGEST]`: pulls an image through the daemon, printing its progress. */
+export async function pullCommand(ctx: CliContext, reference: string): Promise<void> {
+  await pullImage(ctx, reference, (text) => ctx.out(text));
 }
