@@ -17,6 +17,11 @@ export function mountOverlay(target: string, lower: readonly string[], upper?: {
   check("mount overlay", libc().mount(cString("overlay"), cString(target), cString("overlay"), 0n, cString(options)));
 }
 
+/** Mounts a filesystem (`tmpfs` for a volume, say) at `target` with the given data options. */
+export function mountFilesystem(device: string, target: string, type: string, data: string): void {
+  check(`mount ${type}`, libc().mount(cString(device), cString(target), cString(type), 0n, cString(data)));
+}
+
 /** Unmounts `target` (lazily, as a busy mount would otherwise refuse); not mounted is not an error. */
 export function unmount(target: string): void {
   if (libc().umount2(cString(target), MNT_DETACH) === 0) return;

@@ -1,4 +1,6 @@
 import type { ImageDeleteItem, ImageRecord, PullProgress, RegistryCredentials } from "../engine/index.ts";
+import type { Volume, VolumeCreateOptions, VolumeFilters, VolumePruneReport } from "../engine/index.ts";
+import type { Containers, EngineEvent } from "../engine/index.ts";
 import type { Logger } from "../lib/index.ts";
 import type { SystemInfo, SystemVersion } from "../types/index.ts";
 
@@ -20,10 +22,31 @@ export interface ImageSource {
   remove(reference: string, force: boolean): Promise<ImageDeleteItem[]>;
 }
 
+/** The engine's named volumes, as the volume routes use them (the engine's VolumeStore). */
+export interface VolumeSource {
+  create(options: VolumeCreateOptions): Promise<Volume>;
+  get(name: string): Volume;
+  list(filters: VolumeFilters): Volume[];
+  remove(name: string, force: boolean): Promise<void>;
+  prune(filters: VolumeFilters): Promise<VolumePruneReport>;
+}
+
+/** The engine's containers, as the container routes use them. */
+export type ContainerSource = Pick<Containers, "create" | "get" | "dir" | "list" | "start" | "stop" | "kill" | "restart" | "wait" | "remove" | "logs" | "execs">;
+
+/** The engine's events, as `/events` reads them. */
+export interface EventSource {
+  since(sinceNano: number): EngineEvent[];
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+}
+
 /** Everything the API needs from the layers below. */
 export interface ApiDeps {
   system: SystemSource;
   images: ImageSource;
+  containers: ContainerSource;
+  volumes: VolumeSource;
+  events: EventSource;
   logger: Logger;
 }
 

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { silentLogger } from "../lib/index.ts";
-import { fixedSystem, noImages, systemInfo } from "../../test/support/fixtures.ts";
+import { emptyEngine, fixedSystem, noImages, systemInfo } from "../../test/support/fixtures.ts";
 import { createApi } from "./app.ts";
 import { readJsonObject } from "./json-body.ts";
 
-const api = createApi({ system: fixedSystem(), images: noImages(), logger: silentLogger });
+const api = createApi({ system: fixedSystem(), images: noImages(), ...emptyEngine(), logger: silentLogger });
 const call = (path: string, init?: RequestInit) => api.request(`http://shoal${path}`, init);
 
 describe("ping", () => {
@@ -29,6 +29,7 @@ describe("ping", () => {
     const manager = createApi({
       system: fixedSystem(systemInfo({ Swarm: { ...systemInfo().Swarm, LocalNodeState: "active", ControlAvailable: true } })),
       images: noImages(),
+      ...emptyEngine(),
       logger: silentLogger,
     });
     const response = await manager.request("http://shoal/_ping");
@@ -88,7 +89,7 @@ describe("info and version", () => {
 
 describe("JSON bodies", () => {
   const app = new Hono().post("/spec", async (c) => c.json(await readJsonObject(c)));
-  const wrapped = createApi({ system: fixedSystem(), images: noImages(), logger: silentLogger });
+  const wrapped = createApi({ system: fixedSystem(), images: noImages(), ...emptyEngine(), logger: silentLogger });
   wrapped.route("/", app);
   const post = (body: string, contentType = "application/json") =>
     wrapped.request("http://shoal/v1.51/spec", { method: "POST", body, headers: { "Content-Type": contentType } });

@@ -3,7 +3,11 @@ import { API_VERSION, BUILD_INFO } from "../lib/index.ts";
 import type { ApiDeps, ApiEnv } from "./api-env.ts";
 import { negotiatedVersion, splitVersionedPath } from "./api-version.ts";
 import { errorResponse, responseForError } from "./http-errors.ts";
+import { containerRoutes } from "./routes/containers.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { execRoutes } from "./routes/execs.ts";
 import { imageRoutes } from "./routes/images.ts";
+import { volumeRoutes } from "./routes/volumes.ts";
 import { systemRoutes } from "./routes/system.ts";
 
 /** Headers moby puts on every response. */
@@ -48,6 +52,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
 
   app.route("/", systemRoutes(deps));
   app.route("/", imageRoutes(deps));
+  app.route("/", containerRoutes(deps));
+  app.route("/", volumeRoutes(deps));
+  app.route("/", eventRoutes(deps));
+  app.route("/", execRoutes(deps));
 
   app.notFound(() => errorResponse(404, "page not found"));
   app.onError((error) => {

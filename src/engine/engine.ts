@@ -1,6 +1,11 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { ShoalError } from "../lib/index.ts";
+import { ShoalError, type Logger } from "../lib/index.ts";
+import { ContainerRuntime } from "./container-runtime.ts";
+import { ContainerStore } from "./container-store.ts";
+import { Containers, type ContainerNetworking, type VolumeProvider } from "./containers.ts";
+import { EventLog } from "./event-log.ts";
+import type { HostHardLimits } from "./oci-spec.ts";
 import { ContentStore } from "./content-store.ts";
 import { openEngineMeta, type EngineMeta } from "./engine-identity.ts";
 import { loadImageArchive } from "./image-archive.ts";
@@ -12,9 +17,21 @@ import { RegistryClient, type RegistryClientOptions, type RegistryCredentials } 
 /** What removing an image did, in docker's terms. */
 export type ImageDeleteItem = { Untagged: string } | { Deleted: string };
 
+/** What the engine's containers need from the node. */
+export interface EngineContainerOptions {
+  /** `<exec-root>`: runc state, conmon's exit files and sockets go under `<exec-root>/runtime`. */
+  execRoot: string;
+  logger: Logger;
+  hardLimits: HostHardLimits;
+  networking?: ContainerNetworking;
+  volumes?: VolumeProvider;
+  /** Parent cgroup of the containers (default `/shoal`). */
+  cgroupParent?: string;
+}
+
 /**
- * The local container engine as the daemon sees it: its identity, and (for now) its images, kept
- * under `<data-root>/engine/` (blobs/, layers/, meta.mdb, tmp/).
+ * The local container engine as the daemon sees it: its identity, images and containers, kept
+ * under `<data-root>/engine/` (blobs/, layers/, containers/, meta.mdb, tmp/), and its events.
  */
 export class Engine {
   readonly meta: EngineMeta;
@@ -22,6 +39,9 @@ export class Engine {
   readonly layers: LayerStore;
   readonly images: ImageStore;
   readonly registry: RegistryClient;
+  readonly events = new EventLog();
+  readonly #root: string;
+  #containers: Containers | undefined;
   readonly #registryOptions: RegistryClientOptions;
   readonly #scratch: string;
   readonly #pulls = new Map<string, { done: Promise<ImageRecord>; listeners: Set<(progress: PullProgress) => void> }>();
@@ -33,6 +53,7 @@ export class Engine {
     this.content = new ContentStore(join(root, "blobs"));
     this.layers = new LayerStore(join(root, "layers"));
     this.images = new ImageStore(meta.db);
+    this.#root = root;
     this.#scratch = join(root, "tmp");
     rmSync(this.#scratch, { recursive: true, force: true }); // leftovers of an interrupted load
     mkdirSync(this.#scratch, { recursive: true, mode: 0o700 });
@@ -42,6 +63,31 @@ export class Engine {
   static async open(dataRoot: string, registry: RegistryClientOptions = {}): Promise<Engine> {
     const meta = await openEngineMeta(dataRoot);
     return new Engine(meta, join(dataRoot, "engine"), registry);
+  }
+
+  /** The containers; there are none until {@link Engine.startContainers} ran. */
+  get containers(): Containers {
+    if (!this.#containers) throw new ShoalError("unavailable", "the engine's containers are not started");
+    return this.#containers;
+  }
+
+  /** Opens the containers (re-adopting those that kept running while the daemon was away). */
+  async startContainers(options: EngineContainerOptions): Promise<Containers> {
+    const runtime = new ContainerRuntime({ containersDir: join(this.#root, "containers"), execRoot: join(options.execRoot, "runtime") });
+    this.#containers = new Containers({
+      store: new ContainerStore(this.meta.db),
+      runtime,
+      images: this.images,
+      layers: this.layers,
+      events: this.events,
+      hardLimits: options.hardLimits,
+      logger: options.logger,
+      networking: options.networking,
+      volumes: options.volumes,
+      cgroupParent: options.cgroupParent,
+    });
+    await this.#containers.recover();
+    return this.#containers;
   }
 
   /** A registry client using `auth` (what a client sent with its request), or the shared one. */
@@ -88,6 +134,12 @@ export class Engine {
    */
   async removeImage(reference: string, force = false): Promise<ImageDeleteItem[]> {
     const image = this.images.get(reference);
+    const user = this.#containers?.imageInUse(image.ID);
+    if (user && (!force || user.State.Running)) {
+      const how = user.State.Running ? "cannot be forced" : "must be forced";
+      const what = reference.startsWith("sha256:") || /^[0-9a-f]{12,64}$/.test(reference) ? `delete ${image.ID.slice(7, 19)}` : `remove repository reference "${reference}"`;
+      throw new ShoalError("name_conflict", `conflict: unable to ${what} (${how}) - container ${user.Id.slice(0, 12)} is using its referenced image ${image.ID.slice(7, 19)}`);
+    }
     const tag = image.RepoTags.find((name) => name === normalizeTag(reference));
     const items: ImageDeleteItem[] = [];
     if (tag && image.RepoTags.length > 1) {
@@ -107,6 +159,7 @@ export class Engine {
   }
 
   close(): Promise<void> {
+    this.#containers?.close();
     return this.meta.close();
   }
 }

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { sdNotify, tryLockFile, type FileLock } from "../../native/index.ts";
-import { createApi } from "../api/index.ts";
-import { Engine } from "../engine/index.ts";
+import { mountFilesystem, sdNotify, tryLockFile, unmount, type FileLock } from "../../native/index.ts";
+import { createApi, hijackRoutes, type ApiDeps } from "../api/index.ts";
+import { Engine, VolumeStore, parseHardLimits, type Containers } from "../engine/index.ts";
+import { serveApi, type ApiServer } from "./api-server.ts";
 import { BUILD_INFO, ShoalError, type Logger } from "../lib/index.ts";
 import type { DaemonOptions } from "./daemon-options.ts";
 import { probeHost } from "./host-probe.ts";
@@ -60,13 +61,13 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
   mkdirSync(options.execRoot, { recursive: true, mode: 0o711 });
   const lock = lockDataRoot(options.dataRoot);
   let engine: Engine | undefined;
-  let server: ReturnType<typeof Bun.serve> | undefined;
+  let server: ApiServer | undefined;
   const pidFile = join(options.execRoot, "shoal.pid");
 
   const cleanup = async () => {
     if (server) {
       // Only the socket and pid file this daemon made: a refused start must not touch another's.
-      server.stop(true);
+      await server.close();
       rmSync(options.socketPath, { force: true });
       rmSync(pidFile, { force: true });
     }
@@ -77,6 +78,19 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
   try {
     engine = await Engine.open(options.dataRoot);
     const images = engine.images;
+    let containers: Containers | undefined;
+    const volumes = new VolumeStore({
+      db: engine.meta.db,
+      root: join(options.dataRoot, "engine", "volumes"),
+      usedBy: (name) => containers?.volumeUsers(name) ?? [],
+      mounter: { mount: (device, target, type, data) => mountFilesystem(device, target, type, data), unmount: (target) => unmount(target) },
+    });
+    containers = await engine.startContainers({
+      execRoot: options.execRoot,
+      logger: logger.with({ module: "containers" }),
+      hardLimits: parseHardLimits(readFileSync("/proc/self/limits", "utf8")),
+      volumes,
+    });
     const facts = probeHost();
     for (const warning of facts.warnings) log.warn(warning, { check: "host" });
     const system = createSystemSource({
@@ -87,7 +101,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       debug: options.logLevel === "debug",
     });
     const opened = engine;
-    const app = createApi({
+    const deps: ApiDeps = {
       system,
       images: {
         load: (archive) => opened.loadImages(archive),
@@ -97,11 +111,15 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
         get: (reference) => images.get(reference),
         remove: (reference, force) => opened.removeImage(reference, force),
       },
+      containers,
+      volumes,
+      events: engine.events,
       logger: logger.with({ module: "api" }),
-    });
+    };
+    const app = createApi(deps);
 
     await claimSocket(options.socketPath);
-    server = Bun.serve({ unix: options.socketPath, fetch: app.fetch });
+    server = await serveApi({ socketPath: options.socketPath, fetch: app.fetch, hijack: hijackRoutes(deps), logger: logger.with({ module: "api" }) });
     chmodSync(options.socketPath, 0o660);
     writeFileSync(pidFile, `${process.pid}\n`);
   } catch (error) {

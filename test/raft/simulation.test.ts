@@ -18,7 +18,7 @@ const storage = (sync: (complete: () => void) => void): SimStorage => new Memory
 test(`raft keeps its safety properties and a linearizable history over ${count} seeds`, async () => {
   const results: SimResult[] = [];
   for (let seed = first; seed < first + count; seed++) results.push(await runSimulation(seed, { storage }));
-  const total = (key: keyof SimResult) => results.reduce((sum, result) => sum + result[key], 0);
+  const total = (key: Exclude<keyof SimResult, "fingerprint">) => results.reduce((sum, result) => sum + result[key], 0);
   console.log(
     `simulated ${count} seeds: ${total("operations")} client operations (${total("reads")} reads, ${total("ambiguous")} ambiguous), ` +
       `${total("terms")} terms with a leader, ${total("crashes")} crashes, ${total("membershipChanges")} membership changes`,

@@ -1,4 +1,4 @@
-import type { ImageSource, SystemSource } from "../../src/api/index.ts";
+import type { ApiDeps, ImageSource, SystemSource } from "../../src/api/index.ts";
 import { ShoalError } from "../../src/lib/index.ts";
 import type { SystemInfo, SystemVersion } from "../../src/types/index.ts";
 
@@ -107,5 +107,31 @@ export function noImages(): ImageSource {
       throw new ShoalError("not_found", `No such image: ${reference}`);
     },
     remove: async () => [],
+  };
+}
+
+/** An engine without containers, volumes or events, for API tests about other routes. */
+export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "events"> {
+  const none = (what: string) => () => {
+    throw new ShoalError("not_found", `No such ${what}`);
+  };
+  const containers = {
+    create: async () => none("image")(),
+    get: none("container"),
+    dir: none("container"),
+    list: () => [],
+    start: async () => none("container")(),
+    stop: async () => none("container")(),
+    kill: async () => none("container")(),
+    restart: async () => none("container")(),
+    wait: async () => none("container")(),
+    remove: async () => none("container")(),
+    logs: () => none("container")(),
+    execs: { create: none("container"), get: none("exec instance"), start: none("exec instance"), resize: none("exec instance") },
+  } as unknown as ApiDeps["containers"];
+  return {
+    containers,
+    volumes: { create: async () => none("volume")(), get: none("volume"), list: () => [], remove: async () => none("volume")(), prune: async () => ({ VolumesDeleted: [], SpaceReclaimed: 0 }) },
+    events: { since: () => [], subscribe: () => () => {} },
   };
 }
