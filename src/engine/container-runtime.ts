@@ -121,7 +121,7 @@ export class ContainerRuntime {
     const rootfs = this.rootfs(id);
     // The upper directory is the root directory the container sees: 0755, or only root could use it.
     for (const sub of ["upper", "work", "bundle"]) mkdirSync(join(dir, sub), { recursive: true, mode: sub === "upper" ? 0o755 : 0o700 });
-    mkdirSync(rootfs, { mode: 0o755 });
+    mkdirSync(rootfs, { recursive: true, mode: 0o755 });
     try {
       mountOverlay(rootfs, layers, { upper: join(dir, "upper"), work: join(dir, "work") });
       writeFileSync(join(dir, "bundle", "config.json"), JSON.stringify({ ...spec, root: { ...(spec.root as object), path: rootfs } }));

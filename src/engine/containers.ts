@@ -441,7 +441,8 @@ export class Containers {
     const aborter = new AbortController();
     options.signal?.addEventListener("abort", () => aborter.abort());
     // The runtime's follower ends at the exit; when the run never happens (a failed start) `until` ends it.
-    void options.until?.finally(() => setTimeout(() => aborter.abort(), 1000));
+    const stop = () => void setTimeout(() => aborter.abort(), 1000);
+    options.until?.then(stop, stop);
     while (!existsDir(this.#o.runtime.dir(record.Id)) && !aborter.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
     if (aborter.signal.aborted) return;
     yield* this.#o.runtime.followLogs(record.Id, { tail: options.tail, signal: aborter.signal });

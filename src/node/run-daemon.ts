@@ -23,6 +23,8 @@ export async function runDaemon(flags: DaemonFlags): Promise<number> {
     logger.error(`failed to start daemon: ${failure.message}`, { module: "daemon" });
     return 1;
   }
+  // One failed request must not take the daemon (and every API client) down with it.
+  process.on("unhandledRejection", (reason) => logger.error("unhandled rejection", { module: "daemon", error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) }));
   return new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info("received signal, shutting down", { module: "daemon", signal });

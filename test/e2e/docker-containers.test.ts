@@ -1,0 +1,177 @@
+/**
+ * The real docker CLI runs containers on shoal: run -d / foreground / --rm, ps, logs (-f, --tail,
+ * -t), exec (exit codes, stdin, a TTY through `script`), inspect, stop/start/restart/rm, restart
+ * policies, events, and a daemon restart that re-adopts running containers whose logs go on.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { removeContainersUnder } from "../support/container-cleanup.ts";
+import { busyboxImage, dockerSaveArchive } from "../support/image-archives.ts";
+import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
+
+const IMAGE = "shoal-test/busybox:1";
+const TICKER = ["sh", "-c", "echo started; i=0; while true; do i=$((i+1)); echo line $i; busybox sleep 0.1; done"];
+let daemon: TestDaemon;
+
+beforeAll(async () => {
+  daemon = await startTestDaemon();
+  const image = await busyboxImage(["sh", "-c", "echo hi"]);
+  const archive = join(daemon.dir, "busybox.tar");
+  writeFileSync(archive, await dockerSaveArchive([IMAGE], image.config, image.layer));
+  expect((await daemon.docker(["load", "-i", archive])).exitCode).toBe(0);
+}, 60_000);
+
+afterAll(async () => {
+  await daemon.docker(["rm", "-f", ...(await daemon.docker(["ps", "-aq"])).stdout.split("\n").filter(Boolean)]).catch(() => {});
+  await daemon.stop("SIGKILL");
+  removeContainersUnder(daemon.dir, join(daemon.execRoot, "runtime", "runc"));
+  await daemon.dispose();
+}, 60_000);
+
+async function docker(args: string[], options: { stdin?: string; timeoutMs?: number } = {}) {
+  return daemon.docker(args, { timeoutMs: 30_000, ...options });
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(100);
+  }
+}
+
+test("docker run -d, ps, logs, logs --tail -t, inspect", async () => {
+  const run = await docker(["run", "-d", "--name", "ticker", "--label", "suite=containers", IMAGE, ...TICKER]);
+  expect(run.stderr).toBe("");
+  const id = run.stdout.trim();
+  expect(id).toMatch(/^[0-9a-f]{64}$/);
+  const ps = await docker(["ps", "--format", "{{.ID}} {{.Names}} {{.Image}} {{.Status}}"]);
+  expect(ps.stdout.trim()).toMatch(new RegExp(`^${id.slice(0, 12)} ticker ${IMAGE} Up `));
+  await eventually(async () => (await docker(["logs", "ticker"])).stdout.includes("line 3"), "three log lines");
+  const logs = await docker(["logs", "ticker"]);
+  expect(logs.stdout.split("\n").slice(0, 3)).toEqual(["started", "line 1", "line 2"]);
+  const tail = await docker(["logs", "--tail", "2", "-t", "ticker"]);
+  const tailLines = tail.stdout.trim().split("\n");
+  expect(tailLines.length).toBe(2);
+  for (const line of tailLines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z line \d+$/);
+  const inspect = await docker(["inspect", "-f", "{{.Id}} {{.State.Status}} {{.State.Running}} {{.Config.Image}} {{.Name}} {{index .Config.Labels \"suite\"}}", "ticker"]);
+  expect(inspect.stdout.trim()).toBe(`${id} running true ${IMAGE} /ticker containers`);
+  const filtered = await docker(["ps", "-q", "--no-trunc", "--filter", "label=suite=containers"]);
+  expect(filtered.stdout.trim()).toBe(id);
+}, 60_000);
+
+test("docker logs -f streams new lines as they are written", async () => {
+  const follow = Bun.spawn(["docker", "logs", "-f", "--tail", "1", "ticker"], {
+    env: { ...process.env, DOCKER_HOST: `unix://${daemon.socket}` },
+    stdout: "pipe",
+  });
+  const reader = follow.stdout.getReader();
+  let text = "";
+  const deadline = Date.now() + 10_000;
+  while (text.split("\n").length < 6 && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  follow.kill();
+  const numbers = text.trim().split("\n").map((line) => Number(line.replace("line ", "")));
+  expect(numbers.length).toBeGreaterThanOrEqual(5);
+  for (let i = 1; i < numbers.length; i++) expect(numbers[i]).toBe(numbers[i - 1]! + 1);
+}, 30_000);
+
+test("docker exec: exit codes, stdout and stderr, stdin, a TTY with its size, a missing command", async () => {
+  const plain = await docker(["exec", "ticker", "sh", "-c", "echo out; echo err >&2; exit 4"]);
+  expect([plain.exitCode, plain.stdout, plain.stderr]).toEqual([4, "out\n", "err\n"]);
+  const piped = await docker(["exec", "-i", "ticker", "busybox", "cat"], { stdin: "through stdin\n" });
+  expect([piped.exitCode, piped.stdout]).toEqual([0, "through stdin\n"]);
+  const env = await docker(["exec", "-e", "GREETING=hi", "-w", "/bin", "ticker", "sh", "-c", "echo $GREETING $(pwd)"]);
+  expect(env.stdout).toBe("hi /bin\n");
+  // `script` gives docker a terminal, so `-it` allocates one inside the container.
+  const scripted = Bun.spawnSync(["script", "-qec", "stty rows 33 cols 101; docker exec -it ticker sh -c 'busybox tty; busybox stty size'", "/dev/null"], {
+    env: { ...process.env, DOCKER_HOST: `unix://${daemon.socket}` },
+    stdout: "pipe",
+    timeout: 30_000,
+  });
+  const output = scripted.stdout.toString();
+  expect(output).toMatch(/\/dev\/pts\/\d+/);
+  expect(output).toContain("33 101");
+  const missing = await docker(["exec", "ticker", "nope"]);
+  expect(missing.exitCode).toBe(127);
+  expect(missing.stderr).toContain('exec: "nope": executable file not found in $PATH');
+}, 60_000);
+
+test("docker run in the foreground passes output and the exit code; --rm removes the container", async () => {
+  const result = await docker(["run", "--rm", "--name", "once", IMAGE, "sh", "-c", "echo out; echo err >&2; exit 3"]);
+  expect([result.exitCode, result.stdout, result.stderr]).toEqual([3, "out\n", "err\n"]);
+  await eventually(async () => !(await docker(["ps", "-a", "--format", "{{.Names}}"])).stdout.includes("once"), "the --rm container to go");
+}, 30_000);
+
+test("stop, start, restart and rm keep docker's states and refusals", async () => {
+  await docker(["run", "-d", "--name", "cycle", IMAGE, ...TICKER]);
+  const refused = await docker(["rm", "cycle"]);
+  expect(refused.exitCode).not.toBe(0);
+  expect(refused.stderr).toContain("container is running: stop the container before removing or force remove");
+  expect((await docker(["stop", "-t", "1", "cycle"])).stdout.trim()).toBe("cycle");
+  const stopped = await docker(["ps", "-a", "--filter", "name=cycle", "--format", "{{.Status}}"]);
+  expect(stopped.stdout.trim()).toMatch(/^Exited \((137|143)\) /);
+  // The writable layer and the log survive a stop and start.
+  expect((await docker(["start", "cycle"])).exitCode).toBe(0);
+  await eventually(async () => (await docker(["logs", "cycle"])).stdout.split("started").length === 3, "a second run's log");
+  expect((await docker(["restart", "-t", "1", "cycle"])).exitCode).toBe(0);
+  expect((await docker(["inspect", "-f", "{{.State.Running}}", "cycle"])).stdout.trim()).toBe("true");
+  expect((await docker(["rm", "-f", "cycle"])).stdout.trim()).toBe("cycle");
+  const gone = await docker(["inspect", "cycle"]);
+  expect(gone.exitCode).not.toBe(0);
+  expect(gone.stderr).toContain("No such object: cycle");
+}, 60_000);
+
+test("a restart policy brings a failing container back up to its limit", async () => {
+  await docker(["run", "-d", "--name", "flaky", "--restart", "on-failure:2", IMAGE, "sh", "-c", "echo try; exit 1"]);
+  await eventually(async () => (await docker(["inspect", "-f", "{{.RestartCount}} {{.State.Status}}", "flaky"])).stdout.trim() === "2 exited", "two restarts");
+  expect((await docker(["logs", "flaky"])).stdout).toBe("try\ntry\ntry\n");
+  await docker(["rm", "-f", "flaky"]);
+}, 30_000);
+
+test("docker events lists a container's life", async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  await docker(["run", "--name", "eventful", IMAGE, "sh", "-c", "exit 0"]);
+  await docker(["rm", "eventful"]);
+  const events = await docker(["events", "--since", String(since), "--until", String(Math.floor(Date.now() / 1000) + 1), "--filter", "container=eventful", "--format", "{{.Action}}"]);
+  expect(events.stdout.trim().split("\n")).toEqual(["create", "start", "die", "destroy"]);
+}, 30_000);
+
+test("bad input is refused clearly and creates nothing", async () => {
+  const before = (await docker(["ps", "-aq"])).stdout;
+  const policy = await docker(["create", "--restart", "sometimes", IMAGE]);
+  expect(policy.exitCode).not.toBe(0);
+  expect(policy.stderr).toMatch(/restart policy|invalid/i);
+  const name = await docker(["create", "--name", "bad name!", IMAGE]);
+  expect(name.exitCode).not.toBe(0);
+  expect(name.stderr).toContain("Invalid container name");
+  const noImage = await docker(["create", "--pull", "never", "shoal-test/absent:1"]);
+  expect(noImage.exitCode).not.toBe(0);
+  expect(noImage.stderr).toContain("No such image");
+  const logs = await docker(["logs", "nosuch"]);
+  expect(logs.stderr).toContain("No such container: nosuch");
+  const rmi = await docker(["rmi", IMAGE]);
+  expect(rmi.exitCode).not.toBe(0);
+  expect(rmi.stderr).toContain("is using its referenced image");
+  expect((await docker(["ps", "-aq"])).stdout).toBe(before);
+}, 30_000);
+
+test("after a daemon restart, running containers are re-adopted and their logs go on", async () => {
+  const before = (await docker(["logs", "ticker"])).stdout.trim().split("\n").length;
+  expect(await daemon.stop("SIGTERM")).toBe(0);
+  await Bun.sleep(1000);
+  await daemon.restart();
+  const status = await docker(["ps", "--filter", "name=ticker", "--format", "{{.Status}}"]);
+  expect(status.stdout.trim()).toMatch(/^Up /);
+  // Lines written while no daemon ran are there, and new ones keep coming.
+  const after = (await docker(["logs", "ticker"])).stdout.trim().split("\n").length;
+  expect(after).toBeGreaterThan(before + 5);
+  await eventually(async () => (await docker(["logs", "ticker"])).stdout.trim().split("\n").length > after + 3, "new lines after the restart");
+  const stop = await docker(["stop", "-t", "1", "ticker"]);
+  expect(stop.exitCode).toBe(0);
+  expect((await docker(["inspect", "-f", "{{.State.Status}}", "ticker"])).stdout.trim()).toBe("exited");
+}, 60_000);
