@@ -31,7 +31,7 @@ try {
   for (let run = 0; run < 10; run++) {
     const root = join(dir, `start-${run}`);
     const started = performance.now();
-    const daemon = startDaemonProcess({ binary, dataRoot: join(root, "data"), execRoot: join(root, "run"), logFile: join(root, "log") });
+    const daemon = startDaemonProcess({ binary, dataRoot: join(root, "data"), execRoot: join(root, "run"), logFile: join(root, "log"), extraArgs: ["--bridge", "none"] });
     while (!(await pingSocket(daemon.socket))) {
       if (daemon.hasExited()) throw new Error(`daemon exited:\n${daemon.log()}`);
       await Bun.sleep(1);
@@ -44,7 +44,7 @@ try {
 
   // Idle RSS after the daemon has served a few requests and settled.
   const root = join(dir, "idle");
-  const daemon = startDaemonProcess({ binary, dataRoot: join(root, "data"), execRoot: join(root, "run"), logFile: join(root, "log") });
+  const daemon = startDaemonProcess({ binary, dataRoot: join(root, "data"), execRoot: join(root, "run"), logFile: join(root, "log"), extraArgs: ["--bridge", "none"] });
   await waitForDaemon(daemon);
   for (let request = 0; request < 20; request++) await fetch("http://shoal/v1.51/info", { unix: daemon.socket });
   const versionTimes: number[] = [];

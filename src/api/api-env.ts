@@ -34,6 +34,46 @@ export interface VolumeSource {
 /** The engine's containers, as the container routes use them. */
 export type ContainerSource = Pick<Containers, "create" | "get" | "dir" | "list" | "start" | "stop" | "kill" | "restart" | "wait" | "remove" | "logs" | "execs">;
 
+/** A network as `GET /networks` shows it (moby's `NetworkResource`). */
+export interface NetworkResource {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: "local";
+  Driver: string;
+  EnableIPv6: boolean;
+  IPAM: { Driver: "default"; Options: Record<string, string> | null; Config: { Subnet: string; Gateway?: string }[] };
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  ConfigFrom: { Network: string };
+  ConfigOnly: boolean;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}
+
+/** What `POST /networks/create` asks for, checked. */
+export interface NetworkCreateOptions {
+  Name: string;
+  Driver: string;
+  Internal: boolean;
+  Subnet?: string;
+  Gateway?: string;
+  Labels: Record<string, string>;
+  Options: Record<string, string>;
+}
+
+/** The host's networks, as the network routes use them (docker's predefined ones included). */
+export interface NetworkSource {
+  list(): NetworkResource[];
+  /** By ID, unique ID prefix or name; not_found otherwise. */
+  get(idOrName: string): NetworkResource;
+  create(options: NetworkCreateOptions): { Id: string; Warning: string };
+  /** Refused for predefined networks and while containers are connected. */
+  remove(idOrName: string): void;
+}
+
 /** The engine's events, as `/events` reads them. */
 export interface EventSource {
   since(sinceNano: number): EngineEvent[];
@@ -46,6 +86,7 @@ export interface ApiDeps {
   images: ImageSource;
   containers: ContainerSource;
   volumes: VolumeSource;
+  networks: NetworkSource;
   events: EventSource;
   logger: Logger;
 }

@@ -7,6 +7,7 @@ import { containerRoutes } from "./routes/containers.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { execRoutes } from "./routes/execs.ts";
 import { imageRoutes } from "./routes/images.ts";
+import { networkRoutes } from "./routes/networks.ts";
 import { volumeRoutes } from "./routes/volumes.ts";
 import { systemRoutes } from "./routes/system.ts";
 
@@ -54,6 +55,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route("/", imageRoutes(deps));
   app.route("/", containerRoutes(deps));
   app.route("/", volumeRoutes(deps));
+  app.route("/", networkRoutes(deps));
   app.route("/", eventRoutes(deps));
   app.route("/", execRoutes(deps));
 

@@ -14,6 +14,7 @@ export interface DaemonCommandFlags {
   execRoot?: string;
   host?: string;
   logLevel?: string;
+  bridge?: string;
 }
 
 /** What the CLI cannot do itself and the entry point provides (so the CLI never loads the daemon). */
@@ -117,6 +118,7 @@ export function buildProgram(
     .option("--exec-root <dir>", "root of runtime state (socket, pid file)", "/run/shoal")
     .option("-H, --host <address>", "socket to serve the API on (default: unix://<exec-root>/shoal.sock)")
     .option("--log-level <level>", "debug, info, warn or error", "info")
+    .option("-b, --bridge <name>", "Linux bridge of the default network, or none for no default network (default: shoal0)")
     .action(async (flags: DaemonCommandFlags) => {
       // -H is also the program's global option, which commander fills first: for the daemon it is
       // the address to serve on.

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DEFAULT_BRIDGE_NAME } from "../network/index.ts";
 import { DEFAULT_HOST, ShoalError, isLogLevel, parseHostAddress, type LogLevel } from "../lib/index.ts";
 
 /** Defaults of `shoal daemon`, as the architecture fixes them. */
@@ -15,6 +16,8 @@ export interface DaemonFlags {
   execRoot?: string;
   host?: string;
   logLevel?: string;
+  /** Docker's `--bridge`: `none` disables the default network; otherwise the Linux bridge of network `bridge`. */
+  bridge?: string;
 }
 
 /** Validated daemon settings. */
@@ -24,6 +27,8 @@ export interface DaemonOptions {
   /** Path of the unix socket the API is served on. */
   socketPath: string;
   logLevel: LogLevel;
+  /** Linux bridge of the default network `bridge` (shoal0), or null for `--bridge none` (no default network). */
+  defaultBridge: string | null;
 }
 
 /** Validates the command line into daemon settings, refusing bad values with what to do. */
@@ -34,10 +39,15 @@ export function resolveDaemonOptions(flags: DaemonFlags): DaemonOptions {
   }
   const execRoot = resolve(flags.execRoot ?? DAEMON_DEFAULTS.execRoot);
   const host = flags.host ?? (flags.execRoot ? `unix://${execRoot}/shoal.sock` : DAEMON_DEFAULTS.host);
+  const bridge = flags.bridge?.trim() ?? DEFAULT_BRIDGE_NAME;
+  if (bridge === "" || Buffer.byteLength(bridge) > 15 || /[\s/:]/.test(bridge)) {
+    throw new ShoalError("invalid_argument", `invalid --bridge ${JSON.stringify(flags.bridge)}: give a Linux interface name (at most 15 characters) or none`);
+  }
   return {
     dataRoot: resolve(flags.dataRoot ?? DAEMON_DEFAULTS.dataRoot),
     execRoot,
     socketPath: parseHostAddress(host),
     logLevel,
+    defaultBridge: bridge === "none" ? null : bridge,
   };
 }

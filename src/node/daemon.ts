@@ -7,6 +7,8 @@ import { serveApi, type ApiServer } from "./api-server.ts";
 import { BUILD_INFO, ShoalError, type Logger } from "../lib/index.ts";
 import type { DaemonOptions } from "./daemon-options.ts";
 import { probeHost } from "./host-probe.ts";
+import { bridgeNetworking } from "./container-networking.ts";
+import { HostNetworks } from "./network-source.ts";
 import { createSystemSource } from "./system-source.ts";
 
 /** A started daemon. */
@@ -76,6 +78,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
   };
 
   try {
+    await claimSocket(options.socketPath); // before anything touches the host (bridges, rules)
     engine = await Engine.open(options.dataRoot);
     const images = engine.images;
     let containers: Containers | undefined;
@@ -85,11 +88,25 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       usedBy: (name) => containers?.volumeUsers(name) ?? [],
       mounter: { mount: (device, target, type, data) => mountFilesystem(device, target, type, data), unmount: (target) => unmount(target) },
     });
+    const networks = new HostNetworks({
+      stateDir: join(options.dataRoot, "network"),
+      engineId: engine.meta.engineId,
+      logger: logger.with({ module: "network" }),
+      containerName: (id) => {
+        try {
+          return containers?.get(id).Name.replace(/^\//, "") ?? "";
+        } catch {
+          return "";
+        }
+      },
+    });
+    networks.start({ defaultBridge: options.defaultBridge });
     containers = await engine.startContainers({
       execRoot: options.execRoot,
       logger: logger.with({ module: "containers" }),
       hardLimits: parseHardLimits(readFileSync("/proc/self/limits", "utf8")),
       volumes,
+      networking: bridgeNetworking({ bridges: () => networks.bridges(), predefinedId: (name) => networks.predefinedId(name), logger }),
     });
     const facts = probeHost();
     for (const warning of facts.warnings) log.warn(warning, { check: "host" });
@@ -113,12 +130,12 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       },
       containers,
       volumes,
+      networks,
       events: engine.events,
       logger: logger.with({ module: "api" }),
     };
     const app = createApi(deps);
 
-    await claimSocket(options.socketPath);
     server = await serveApi({ socketPath: options.socketPath, fetch: app.fetch, hijack: hijackRoutes(deps), logger: logger.with({ module: "api" }) });
     chmodSync(options.socketPath, 0o660);
     writeFileSync(pidFile, `${process.pid}\n`);

@@ -39,10 +39,14 @@ describe("choosing the daemon", () => {
     expect(viaDocker.stdout).toContain(`Docker Root Dir: ${daemon.dataRoot}`);
   });
 
-  test("-H wins over the environment, before or after the command", async () => {
+  test("-H wins over the environment; like docker's, it is a global flag that goes before the command", async () => {
     const env = { SHOAL_HOST: "unix:///nope.sock" };
     expect((await run([binary, "-H", `unix://${daemon.socket}`, "version"], { env })).exitCode).toBe(0);
-    expect((await run([binary, "version", "-H", `unix://${daemon.socket}`], { env })).exitCode).toBe(0);
+    // After the command it is that command's flag, as with docker (`docker version -H x` is refused too):
+    // container commands take everything after the image as the container's arguments.
+    const after = await run([binary, "version", "-H", `unix://${daemon.socket}`], { env });
+    expect(after.exitCode).not.toBe(0);
+    expect(after.stderr).toContain("unknown option '-H'");
   });
 
   test("a host that is not a unix socket is refused with what to use", async () => {

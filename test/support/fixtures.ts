@@ -111,7 +111,7 @@ export function noImages(): ImageSource {
 }
 
 /** An engine without containers, volumes or events, for API tests about other routes. */
-export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "events"> {
+export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "networks" | "events"> {
   const none = (what: string) => () => {
     throw new ShoalError("not_found", `No such ${what}`);
   };
@@ -132,6 +132,7 @@ export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "events"
   return {
     containers,
     volumes: { create: async () => none("volume")(), get: none("volume"), list: () => [], remove: async () => none("volume")(), prune: async () => ({ VolumesDeleted: [], SpaceReclaimed: 0 }) },
+    networks: { list: () => [], get: none("network"), create: () => none("network driver")(), remove: none("network") },
     events: { since: () => [], subscribe: () => () => {} },
   };
 }

@@ -31,6 +31,11 @@ export interface TestDaemonOptions {
   binary?: string;
   /** Directory to use instead of a fresh one under /tmp. */
   dir?: string;
+  /**
+   * Keep the default `bridge` network (default false: the daemon gets `--bridge none`, since it runs
+   * in the host's root network namespace and must not make bridges or nftables rules there).
+   */
+  bridge?: boolean;
   /** Do not wait for the socket to answer. */
   noWait?: boolean;
 }
@@ -49,7 +54,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       logFile: join(dir, "daemon.log"),
       env: { ...options.env, ...extra.env },
       inheritEnv: options.inheritEnv,
-      extraArgs: extra.args ?? options.args,
+      extraArgs: [...(options.bridge ? [] : ["--bridge", "none"]), ...(extra.args ?? options.args ?? [])],
     });
   const handle: TestDaemon = {
     dir,
