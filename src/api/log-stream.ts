@@ -1,3 +1,4 @@
+import { ShoalError } from "../lib/index.ts";
 import type { LogLine } from "../engine/index.ts";
 
 /** Which docker stream a frame carries (the first byte of the multiplexed header). */
@@ -34,6 +35,15 @@ export function parseTimeQuery(value: string | undefined): bigint {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw new Error(`invalid time ${JSON.stringify(value)}: use seconds since the epoch or RFC 3339`);
   return BigInt(parsed) * 1_000_000n;
+}
+
+/** `since` and `until` query values in nanoseconds (0n: not given), refused clearly when malformed. */
+export function parseTimeRange(since: string | undefined, until: string | undefined): { since: bigint; until: bigint } {
+  try {
+    return { since: parseTimeQuery(since), until: parseTimeQuery(until) };
+  } catch (error) {
+    throw new ShoalError("invalid_argument", (error as Error).message);
+  }
 }
 
 const encoder = new TextEncoder();

@@ -39,7 +39,6 @@ export { parseBind, parseCreateRequest, normalizePort } from "./container-reques
 export type { BindSpec, CreateRequest } from "./container-request.ts";
 export { EventLog } from "./event-log.ts";
 export type { EngineEvent } from "./event-log.ts";
-export { humanDuration } from "./human-duration.ts";
 export type { EngineContainerOptions } from "./engine.ts";
 export { Execs } from "./execs.ts";
 export type { ExecConfig, ExecRecord } from "./execs.ts";

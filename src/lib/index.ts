@@ -9,3 +9,4 @@ export type { BuildInfo } from "./build-info.ts";
 export { DEFAULT_HOST, parseHostAddress } from "./host-address.ts";
 export { MAX_TIMER_MS, sleep, systemClock } from "./clock.ts";
 export type { Clock, Timer } from "./clock.ts";
+export { humanDuration } from "./human-duration.ts";

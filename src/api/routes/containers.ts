@@ -1,15 +1,15 @@
 import { Hono } from "hono";
-import { humanDuration, ZERO_TIME, type ContainerFilters, type ContainerRecord } from "../../engine/index.ts";
-import { ShoalError } from "../../lib/index.ts";
+import { ZERO_TIME, type ContainerFilters, type ContainerRecord } from "../../engine/index.ts";
+import { humanDuration, ShoalError } from "../../lib/index.ts";
 import type { ApiDeps, ApiEnv } from "../api-env.ts";
 import { readJsonObject } from "../json-body.ts";
-import { logLineBytes, logTimeNanos, multiplexFrame, parseTimeQuery } from "../log-stream.ts";
+import { logLineBytes, logTimeNanos, multiplexFrame, parseTimeRange } from "../log-stream.ts";
 import { checkFilterNames, parseFilters } from "../filters.ts";
 
 /** Docker's one-line state: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created"… */
 export function statusText(record: ContainerRecord, now = Date.now()): string {
   const state = record.State;
-  const since = (time: string) => humanDuration(now - Date.parse(time));
+  const since = (time: string) => humanDuration((now - Date.parse(time)) * 1e6);
   if (state.Running) {
     const health = state.Health ? ` (${state.Health.Status === "starting" ? "health: starting" : state.Health.Status})` : "";
     return `Up ${since(state.StartedAt)}${state.Paused ? " (Paused)" : health}`;
@@ -157,14 +157,7 @@ export function containerRoutes(deps: ApiDeps): Hono<ApiEnv> {
       const tailQuery = c.req.query("tail");
       const tail = tailQuery === undefined || tailQuery === "all" || tailQuery === "" ? undefined : Number(tailQuery);
       if (tail !== undefined && !Number.isInteger(tail)) throw new ShoalError("invalid_argument", `invalid value for tail: ${JSON.stringify(tailQuery)}: give a number or all`);
-      let since: bigint;
-      let until: bigint;
-      try {
-        since = parseTimeQuery(c.req.query("since"));
-        until = parseTimeQuery(c.req.query("until"));
-      } catch (error) {
-        throw new ShoalError("invalid_argument", (error as Error).message);
-      }
+      const { since, until } = parseTimeRange(c.req.query("since"), c.req.query("until"));
       const timestamps = booleanQuery(c.req.query("timestamps"));
       const follow = booleanQuery(c.req.query("follow"));
       const tty = record.Config.Tty;

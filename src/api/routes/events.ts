@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import type { EngineEvent } from "../../engine/index.ts";
-import { ShoalError } from "../../lib/index.ts";
 import type { ApiDeps, ApiEnv } from "../api-env.ts";
 import { checkFilterNames, parseFilters } from "../filters.ts";
-import { parseTimeQuery } from "../log-stream.ts";
+import { parseTimeRange } from "../log-stream.ts";
 
 /** Whether an event passes docker's event filters (type, event/action, container, image, label…). */
 export function eventMatches(event: EngineEvent, filters: Record<string, string[]>): boolean {
@@ -28,14 +27,7 @@ export function eventRoutes(deps: ApiDeps): Hono<ApiEnv> {
   return new Hono<ApiEnv>().get("/events", (c) => {
     const filters = parseFilters(c.req.query("filters"));
     checkFilterNames(filters, ["type", "event", "container", "image", "volume", "network", "label", "daemon", "scope", "node", "service"]);
-    let since: bigint;
-    let until: bigint;
-    try {
-      since = parseTimeQuery(c.req.query("since"));
-      until = parseTimeQuery(c.req.query("until"));
-    } catch (error) {
-      throw new ShoalError("invalid_argument", (error as Error).message);
-    }
+    const { since, until } = parseTimeRange(c.req.query("since"), c.req.query("until"));
     const encoder = new TextEncoder();
     const signal = c.req.raw.signal;
     let unsubscribe = () => {};

@@ -21,23 +21,7 @@ export function humanSize(bytes: number): string {
   return scaled(bytes, 1000, DECIMAL_UNITS, 3);
 }
 
-/** A duration in words, as docker prints them (`5 seconds`, `3 months`). */
-export function humanDuration(nanoseconds: number): string {
-  const seconds = Math.floor(nanoseconds / 1e9);
-  if (seconds < 1) return "Less than a second";
-  if (seconds === 1) return "1 second";
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return "About a minute";
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.floor(nanoseconds / 3.6e12 + 0.5);
-  if (hours === 1) return "About an hour";
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(nanoseconds / 3.6e12 / 24 / 365)} years`;
-}
+export { humanDuration } from "../../lib/index.ts";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -1,17 +1,17 @@
-/** go-units' HumanDuration, which docker uses for "Up 3 seconds" and "5 minutes ago". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+/** A duration in words, as docker prints them (`5 seconds`, `3 months`). */
+export function humanDuration(nanoseconds: number): string {
+  const seconds = Math.floor(nanoseconds / 1e9);
   if (seconds < 1) return "Less than a second";
   if (seconds === 1) return "1 second";
   if (seconds < 60) return `${seconds} seconds`;
   const minutes = Math.floor(seconds / 60);
   if (minutes === 1) return "About a minute";
   if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(minutes / 60);
+  const hours = Math.floor(nanoseconds / 3.6e12 + 0.5);
   if (hours === 1) return "About an hour";
   if (hours < 48) return `${hours} hours`;
   if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
   if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
+  return `${Math.floor(nanoseconds / 3.6e12 / 24 / 365)} years`;
 }
