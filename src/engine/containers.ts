@@ -10,6 +10,8 @@ import type { ContainerRuntime, LogLine } from "./container-runtime.ts";
 import type { ContainerStore } from "./container-store.ts";
 import type { EventLog } from "./event-log.ts";
 import { Execs } from "./execs.ts";
+import { HealthChecks } from "./health-checks.ts";
+import { containerMounts } from "./container-mounts.ts";
 import { logLimits } from "./log-limits.ts";
 import type { ImageRecord, ImageStore } from "./image-store.ts";
 import type { LayerStore } from "./layer-store.ts";
@@ -78,10 +80,12 @@ export class Containers {
   #poller: ReturnType<typeof setInterval> | undefined;
   /** `docker exec` instances of the running containers. */
   readonly execs: Execs;
+  readonly #health: HealthChecks;
 
   constructor(options: ContainersOptions) {
     this.#o = { ...options, networking: options.networking ?? isolatedNetworking, cgroupParent: options.cgroupParent ?? "/shoal", exitPollMs: options.exitPollMs ?? 100 };
     this.execs = new Execs(options.store, options.runtime);
+    this.#health = new HealthChecks({ store: options.store, runtime: options.runtime, events: options.events, logger: options.logger, attributes: (record) => this.#attributes(record) });
   }
 
   /** Re-adopts containers that kept running while the daemon was away; records those that exited. */
@@ -91,6 +95,7 @@ export class Containers {
       const state = this.#o.runtime.state(record.Id);
       if (state && (state.status === "running" || state.status === "paused")) {
         this.#o.logger.info("re-adopted running container", { container: record.Id.slice(0, 12), pid: state.pid });
+        this.#health.watch(record.Id);
         continue;
       }
       await this.#exited(record.Id);
@@ -101,6 +106,7 @@ export class Containers {
   /** Stops watching (containers keep running under conmon). */
   close(): void {
     clearInterval(this.#poller);
+    this.#health.close();
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
   }
 
@@ -209,7 +215,7 @@ export class Containers {
     try {
       network = await this.#o.networking.attach(record);
       const address = Object.values(network.settings.Networks)[0]?.IPAddress || undefined;
-      const mounts = [...writeContainerEtc(etcDir, record.Config.Hostname, address, record.HostConfig.ExtraHosts ?? []), ...(await this.#mounts(record))];
+      const mounts = [...writeContainerEtc(etcDir, record.Config.Hostname, address, record.HostConfig.ExtraHosts ?? []), ...(await containerMounts(record, this.#o.volumes))];
       const options: ContainerOptions = {
         hostname: record.Config.Hostname,
         rootfs: "(set by the runtime)",
@@ -248,7 +254,7 @@ export class Containers {
     const pid = this.#o.runtime.state(id)?.pid ?? 0;
     const started: ContainerRecord = {
       ...record,
-      State: { ...record.State, Status: "running", Running: true, Restarting: false, Dead: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: "", StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME },
+      State: { ...record.State, Status: "running", Running: true, Restarting: false, Dead: false, OOMKilled: false, Pid: pid, ExitCode: 0, Error: "", StartedAt: new Date().toISOString(), FinishedAt: ZERO_TIME, Health: HealthChecks.initial(record) },
       RestartCount: byPolicy ? record.RestartCount + 1 : record.RestartCount,
       StoppedByUser: false,
       NetworkSettings: network.settings,
@@ -256,42 +262,8 @@ export class Containers {
     };
     await this.#o.store.update(started);
     this.#o.events.emit("container", "start", id, this.#attributes(started));
+    this.#health.watch(id);
     return true;
-  }
-
-  /** The bind, volume and tmpfs mounts of a container, recorded in its `Mounts`. */
-  async #mounts(record: ContainerRecord): Promise<NonNullable<ContainerOptions["mounts"]>> {
-    const result: NonNullable<ContainerOptions["mounts"]> = [];
-    const points: ContainerRecord["Mounts"] = [];
-    const add = async (type: "bind" | "volume" | "tmpfs", source: string, target: string, readOnly: boolean, extra: string[] = []) => {
-      if (type === "tmpfs") {
-        result.push({ source: "tmpfs", destination: target, type: "tmpfs", options: ["nosuid", "nodev", "noexec", ...extra, ...(readOnly ? ["ro"] : [])] });
-        points.push({ Type: "tmpfs", Source: "", Destination: target, Mode: "", RW: !readOnly, Propagation: "" });
-        return;
-      }
-      let hostPath = source;
-      if (type === "volume") {
-        if (!this.#o.volumes) throw new ShoalError("unimplemented", `named volumes are not available on this daemon (volume ${source})`);
-        hostPath = await this.#o.volumes.ensure(source);
-      } else if (!existsDir(hostPath)) {
-        throw new ShoalError("invalid_argument", `invalid mount config for type "bind": bind source path does not exist: ${hostPath}`);
-      }
-      result.push({ source: hostPath, destination: target, type: "bind", readOnly, options: ["rbind", "rprivate", ...(readOnly ? ["ro"] : [])] });
-      points.push({ Type: type, Name: type === "volume" ? source : undefined, Source: hostPath, Destination: target, Driver: type === "volume" ? "local" : undefined, Mode: readOnly ? "ro" : "", RW: !readOnly, Propagation: type === "bind" ? "rprivate" : "" });
-    };
-    for (const bind of record.HostConfig.Binds ?? []) {
-      const spec = parseBind(bind);
-      await add(spec.isVolume ? "volume" : "bind", spec.source, spec.target, spec.readOnly);
-    }
-    for (const mount of record.HostConfig.Mounts ?? []) {
-      const size = mount.TmpfsOptions?.SizeBytes ? [`size=${mount.TmpfsOptions.SizeBytes}`] : [];
-      const mode = mount.TmpfsOptions?.Mode ? [`mode=${mount.TmpfsOptions.Mode.toString(8)}`] : [];
-      const source = mount.Source ?? (mount.Type === "volume" ? randomBytes(32).toString("hex") : "");
-      await add(mount.Type, source, mount.Target, mount.ReadOnly ?? false, [...size, ...mode]);
-    }
-    for (const [target, options] of Object.entries(record.HostConfig.Tmpfs ?? {})) await add("tmpfs", "", target, false, options ? options.split(",") : []);
-    record.Mounts = points;
-    return result;
   }
 
   /** `POST /containers/{id}/stop`; false when it was not running (304). */
@@ -475,6 +447,7 @@ export class Containers {
   async #exited(id: string): Promise<void> {
     const record = this.#o.store.find(id);
     if (!record || !record.State.Running) return;
+    this.#health.stop(id);
     const code = this.#o.runtime.exitCode(id) ?? 255;
     const state: ContainerState = { ...record.State, Status: "exited", Running: false, Pid: 0, ExitCode: code, FinishedAt: new Date().toISOString(), OOMKilled: false };
     const exited = { ...record, State: state };

@@ -4,7 +4,7 @@
  * policies, events, and a daemon restart that re-adopts running containers whose logs go on.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { removeContainersUnder } from "../support/container-cleanup.ts";
 import { busyboxImage, dockerSaveArchive } from "../support/image-archives.ts";
@@ -159,6 +159,42 @@ test("bad input is refused clearly and creates nothing", async () => {
   expect(rmi.stderr).toContain("is using its referenced image");
   expect((await docker(["ps", "-aq"])).stdout).toBe(before);
 }, 30_000);
+
+test("health checks: healthy, then unhealthy after retries failures, with events and ps status", async () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  await docker(["run", "-d", "--name", "checked", "--health-cmd", "busybox test ! -e /sick", "--health-interval", "200ms", "--health-retries", "2", IMAGE, "busybox", "sleep", "1000"]);
+  expect((await docker(["inspect", "-f", "{{.State.Health.Status}}", "checked"])).stdout.trim()).toBe("starting");
+  await eventually(async () => (await docker(["inspect", "-f", "{{.State.Health.Status}}", "checked"])).stdout.trim() === "healthy", "healthy");
+  expect((await docker(["ps", "--filter", "name=checked", "--format", "{{.Status}}"])).stdout.trim()).toMatch(/^Up .* \(healthy\)$/);
+  await docker(["exec", "checked", "busybox", "touch", "/sick"]);
+  await eventually(async () => (await docker(["inspect", "-f", "{{.State.Health.Status}} {{.State.Health.FailingStreak}}", "checked"])).stdout.trim() === "unhealthy 2", "unhealthy");
+  const log = JSON.parse((await docker(["inspect", "-f", "{{json .State.Health.Log}}", "checked"])).stdout) as { ExitCode: number }[];
+  expect(log.at(-1)!.ExitCode).toBe(1);
+  const events = await docker(["events", "--since", String(since), "--until", String(Math.floor(Date.now() / 1000) + 1), "--filter", "container=checked", "--filter", "event=health_status", "--format", "{{.Action}}"]);
+  expect(events.stdout.trim().split("\n")).toEqual(["health_status: healthy", "health_status: unhealthy"]);
+  await docker(["rm", "-f", "checked"]);
+}, 30_000);
+
+test("mounts: a named volume outlives its container, a read-only bind, a tmpfs", async () => {
+  const write = await docker(["run", "--rm", "-v", "bench-data:/data", IMAGE, "sh", "-c", "echo kept > /data/file"]);
+  expect(write.exitCode).toBe(0);
+  const read = await docker(["run", "--rm", "-v", "bench-data:/data", IMAGE, "busybox", "cat", "/data/file"]);
+  expect(read.stdout).toBe("kept\n");
+  expect((await docker(["volume", "ls", "-q"])).stdout.split("\n")).toContain("bench-data");
+  const hostDir = join(daemon.dir, "bind-source");
+  mkdirSync(hostDir);
+  writeFileSync(join(hostDir, "greeting"), "from the host\n");
+  const bind = await docker(["run", "--rm", "-v", `${hostDir}:/host:ro`, IMAGE, "sh", "-c", "busybox cat /host/greeting; echo x > /host/new || echo refused"]);
+  expect(bind.stdout).toBe("from the host\nrefused\n");
+  const tmpfs = await docker(["run", "--rm", "--tmpfs", "/scratch", IMAGE, "sh", "-c", "busybox grep ' /scratch ' /proc/mounts | busybox cut -d' ' -f3"]);
+  expect(tmpfs.stdout).toBe("tmpfs\n");
+  const inUse = await docker(["run", "-d", "--name", "holder", "-v", "bench-data:/data", IMAGE, "busybox", "sleep", "1000"]);
+  expect(inUse.exitCode).toBe(0);
+  const refused = await docker(["volume", "rm", "bench-data"]);
+  expect(refused.stderr).toContain("volume is in use");
+  await docker(["rm", "-f", "holder"]);
+  expect((await docker(["volume", "rm", "bench-data"])).exitCode).toBe(0);
+}, 60_000);
 
 test("after a daemon restart, running containers are re-adopted and their logs go on", async () => {
   const before = (await docker(["logs", "ticker"])).stdout.trim().split("\n").length;
