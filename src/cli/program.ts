@@ -15,6 +15,7 @@ export interface DaemonCommandFlags {
   host?: string;
   logLevel?: string;
   bridge?: string;
+  insecureRegistry?: string[];
 }
 
 /** What the CLI cannot do itself and the entry point provides (so the CLI never loads the daemon). */
@@ -119,6 +120,7 @@ export function buildProgram(
     .option("-H, --host <address>", "socket to serve the API on (default: unix://<exec-root>/shoal.sock)")
     .option("--log-level <level>", "debug, info, warn or error", "info")
     .option("-b, --bridge <name>", "Linux bridge of the default network, or none for no default network (default: shoal0)")
+    .option("--insecure-registry <host[:port]>", "registry to pull from over plain HTTP (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
     .action(async (flags: DaemonCommandFlags) => {
       // -H is also the program's global option, which commander fills first: for the daemon it is
       // the address to serve on.

@@ -33,3 +33,15 @@ describe("shoal daemon --bridge", () => {
     expect(() => resolveDaemonOptions({ bridge: "a/b" })).toThrow("invalid --bridge");
   });
 });
+
+describe("shoal daemon --insecure-registry", () => {
+  test("is repeatable and reaches the daemon's settings", async () => {
+    const flags = await daemonFlags(["--insecure-registry", "registry.lan:5000", "--insecure-registry", "mirror.lan"]);
+    expect(resolveDaemonOptions(flags).insecureRegistries).toEqual(["registry.lan:5000", "mirror.lan"]);
+    expect(resolveDaemonOptions(await daemonFlags([])).insecureRegistries).toEqual([]);
+  });
+
+  test("a value that is not host[:port] is refused with what to give", () => {
+    expect(() => resolveDaemonOptions({ insecureRegistry: ["http://registry.lan"] })).toThrow("give host[:port]");
+  });
+});

@@ -18,6 +18,8 @@ export interface DaemonFlags {
   logLevel?: string;
   /** Docker's `--bridge`: `none` disables the default network; otherwise the Linux bridge of network `bridge`. */
   bridge?: string;
+  /** Docker's `--insecure-registry host[:port]` (repeatable): registries reached over plain HTTP. */
+  insecureRegistry?: string[];
 }
 
 /** Validated daemon settings. */
@@ -29,6 +31,8 @@ export interface DaemonOptions {
   logLevel: LogLevel;
   /** Linux bridge of the default network `bridge` (shoal0), or null for `--bridge none` (no default network). */
   defaultBridge: string | null;
+  /** Registries pulled from over plain HTTP (loopback ones always are). */
+  insecureRegistries: string[];
 }
 
 /** Validates the command line into daemon settings, refusing bad values with what to do. */
@@ -43,11 +47,18 @@ export function resolveDaemonOptions(flags: DaemonFlags): DaemonOptions {
   if (bridge === "" || Buffer.byteLength(bridge) > 15 || /[\s/:]/.test(bridge)) {
     throw new ShoalError("invalid_argument", `invalid --bridge ${JSON.stringify(flags.bridge)}: give a Linux interface name (at most 15 characters) or none`);
   }
+  const insecureRegistries = flags.insecureRegistry ?? [];
+  for (const registry of insecureRegistries) {
+    if (!/^[a-zA-Z0-9.-]+(:\d{1,5})?$/.test(registry)) {
+      throw new ShoalError("invalid_argument", `invalid --insecure-registry ${JSON.stringify(registry)}: give host[:port] such as registry.lan:5000`);
+    }
+  }
   return {
     dataRoot: resolve(flags.dataRoot ?? DAEMON_DEFAULTS.dataRoot),
     execRoot,
     socketPath: parseHostAddress(host),
     logLevel,
     defaultBridge: bridge === "none" ? null : bridge,
+    insecureRegistries,
   };
 }

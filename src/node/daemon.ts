@@ -79,7 +79,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
 
   try {
     await claimSocket(options.socketPath); // before anything touches the host (bridges, rules)
-    engine = await Engine.open(options.dataRoot);
+    engine = await Engine.open(options.dataRoot, { insecureRegistries: options.insecureRegistries });
     const images = engine.images;
     let containers: Containers | undefined;
     const volumes = new VolumeStore({
