@@ -11,6 +11,46 @@ import type { RegistryClient } from "./registry-client.ts";
 export interface PullProgress {
   status: string;
   id?: string;
+  /** Bytes so far of a download, and its size when known. */
+  progressDetail?: { current: number; total?: number };
+  /** docker's bar: `[=====>     ]  1.2MB/3.4MB`. */
+  progress?: string;
+}
+
+const PROGRESS_EVERY_BYTES = 256 * 1024;
+const BAR_WIDTH = 50;
+
+function decimalSize(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0).replace(/\.0+$/, "")}${units[unit]}`;
+}
+
+/** docker's progress bar text for `current` of `total` bytes. */
+export function progressBar(current: number, total: number | undefined): string {
+  if (!total) return `${decimalSize(current)}`;
+  const filled = Math.min(BAR_WIDTH, Math.floor((current / total) * BAR_WIDTH));
+  const bar = filled >= BAR_WIDTH ? "=".repeat(BAR_WIDTH) : `${"=".repeat(filled)}>${" ".repeat(BAR_WIDTH - filled - 1)}`;
+  return `[${bar}] ${decimalSize(current).padStart(7)}/${decimalSize(total)}`;
+}
+
+/** Passes a download through, reporting "Downloading" every 256 KiB (and at the end). */
+async function* reportingDownload(chunks: AsyncIterable<Uint8Array>, total: number | undefined, report: (progress: PullProgress) => void, id: string): AsyncIterable<Uint8Array> {
+  let current = 0;
+  let reported = 0;
+  for await (const chunk of chunks) {
+    current += chunk.byteLength;
+    if (current - reported >= PROGRESS_EVERY_BYTES || (total !== undefined && current === total)) {
+      reported = current;
+      report({ status: "Downloading", id, progressDetail: { current, total }, progress: progressBar(current, total) });
+    }
+    yield chunk;
+  }
 }
 
 interface Descriptor {
@@ -100,7 +140,7 @@ export async function pullImage(name: string, context: PullContext): Promise<Ima
       const diffId = diffIds[index]!;
       if (context.layers.has(diffId)) return progress({ status: "Already exists", id: short });
       progress({ status: "Pulling fs layer", id: short });
-      await context.content.write(layerDigest, () => context.registry.blob(reference, layerDigest), { size: layer.size });
+      await context.content.write(layerDigest, () => reportingDownload(context.registry.blob(reference, layerDigest), layer.size, progress, short), { size: layer.size });
       progress({ status: "Download complete", id: short });
       await context.layers.ensure(diffId, () => context.content.stream(layerDigest));
       progress({ status: "Pull complete", id: short });

@@ -34,6 +34,10 @@ describe("from docker-registry on loopback", () => {
     expect(pulled.RepoTags).toEqual([`${registry.address}/test/busybox:1`]);
     expect(pulled.RepoDigests).toEqual([`${registry.address}/test/busybox@${digest}`]);
     expect(progress.map((line) => line.status)).toContain("Pull complete");
+    // Progress per byte: the last "Downloading" line has the whole layer, with docker's bar.
+    const downloads = progress.filter((line) => line.status === "Downloading");
+    expect(downloads.at(-1)?.progressDetail).toEqual({ current: gzipped.byteLength, total: gzipped.byteLength });
+    expect(downloads.at(-1)?.progress).toMatch(/^\[={50}\] +[\d.]+[kM]B\/[\d.]+[kM]B$/);
     expect(progress.at(-1)?.status).toBe(`Status: Downloaded newer image for ${registry.address}/test/busybox:1`);
     const run = Bun.spawnSync(["chroot", engine.layers.path(image.diffId), "/bin/sh", "-c", "echo pulled"]);
     expect(run.stdout.toString()).toBe("pulled\n");
