@@ -32,12 +32,17 @@ demo: build
 demo-down: deps
 	$(BUN) scripts/demo.ts down
 
-## Benchmarks, with peers measured in the same run (docker CLI, grpc-js, etcd 3.4 from Debian).
+## Benchmarks, with peers measured in the same run (docker CLI, grpc-js, etcd 3.4, podman 4.3 and dockerd 20.10 from Debian).
 bench: build bench-deps
 	$(BUN) scripts/bench/run.ts
 
 bench-deps: deps
-	@command -v etcd >/dev/null 2>&1 || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq etcd-server etcd-client >/dev/null)
+	@missing=""; command -v etcd >/dev/null 2>&1 || missing="etcd-server etcd-client"; \
+	command -v podman >/dev/null 2>&1 || missing="$$missing podman"; \
+	[ -x /usr/sbin/dockerd ] || missing="$$missing docker.io"; \
+	if [ -n "$$missing" ]; then echo "bench-deps: installing$$missing"; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing >/dev/null; fi
+	@docker --version >/dev/null # the tests' docker CLI must still be there (docker.io only adds /usr/bin/docker and dockerd)
 
 ## Long runs: 20,000 more raft simulation seeds from a random starting seed (SHOAL_SIM_FIRST to pick one).
 soak: deps
