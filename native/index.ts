@@ -12,3 +12,5 @@ export { RouteNetlink, withNetlink } from "./netlink.ts";
 export type { Ipv4Route, LinkAddress, LinkInfo } from "./netlink.ts";
 export { NetlinkError } from "./netlink-socket.ts";
 export { applyNftables, listNftables, nftCommand } from "./nftables.ts";
+export { SeqpacketSocket } from "./seqpacket.ts";
+export type { SeqpacketReceive } from "./seqpacket.ts";

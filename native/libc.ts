@@ -11,6 +11,8 @@ function openLibc() {
     flock: { args: [i32, i32], returns: i32 },
     socket: { args: [i32, i32, i32], returns: i32 },
     bind: { args: [i32, ptr, u32], returns: i32 },
+    connect: { args: [i32, ptr, u32], returns: i32 },
+    shutdown: { args: [i32, i32], returns: i32 },
     sendto: { args: [i32, ptr, u64, i32, ptr, u32], returns: i64_fast },
     recv: { args: [i32, ptr, u64, i32], returns: i64_fast },
     mknod: { args: [ptr, u32, u64], returns: i32 },
@@ -44,7 +46,7 @@ export function strerror(code: number): string {
 }
 
 /** Errno values native code reacts to by name. */
-export const ERRNO = { EINTR: 4, EAGAIN: 11, EACCES: 13, ENOENT: 2, ECONNREFUSED: 111, EWOULDBLOCK: 11 } as const;
+export const ERRNO = { EINTR: 4, EAGAIN: 11, EPIPE: 32, ECONNRESET: 104, EACCES: 13, ENOENT: 2, ECONNREFUSED: 111, EWOULDBLOCK: 11 } as const;
 
 /** A failed system call, with the errno for callers that branch on it. */
 export class SyscallError extends ShoalError {

@@ -32,7 +32,7 @@ export interface VolumeSource {
 }
 
 /** The engine's containers, as the container routes use them. */
-export type ContainerSource = Pick<Containers, "create" | "get" | "dir" | "list" | "start" | "stop" | "kill" | "restart" | "wait" | "remove" | "logs" | "execs">;
+export type ContainerSource = Pick<Containers, "create" | "get" | "dir" | "list" | "start" | "stop" | "kill" | "restart" | "wait" | "remove" | "logs" | "execs" | "connectNetwork" | "disconnectNetwork" | "attach" | "resize">;
 
 /** A network as `GET /networks` shows it (moby's `NetworkResource`). */
 export interface NetworkResource {

@@ -55,7 +55,14 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route("/", imageRoutes(deps));
   app.route("/", containerRoutes(deps));
   app.route("/", volumeRoutes(deps));
-  app.route("/", networkRoutes(deps));
+  app.route(
+    "/",
+    networkRoutes({
+      networks: deps.networks,
+      connectContainer: (container, network) => deps.containers.connectNetwork(container, network),
+      disconnectContainer: (container, network) => deps.containers.disconnectNetwork(container, network),
+    }),
+  );
   app.route("/", eventRoutes(deps));
   app.route("/", execRoutes(deps));
 

@@ -27,7 +27,7 @@ export interface FollowLogOptions {
 
 /** Parses one k8s-file record: `<RFC3339Nano> <stdout|stderr> <F|P> <text>`. */
 export function parseLogLine(line: string): LogLine | null {
-  const match = /^(\S+) (stdout|stderr) ([FP]) ?(.*)$/.exec(line);
+  const match = /^(\S+) (stdout|stderr) ([FP]) ?(.*)$/s.exec(line);
   return match ? { time: match[1]!, stream: match[2] as "stdout" | "stderr", complete: match[3] === "F", text: match[4]! } : null;
 }
 

@@ -101,6 +101,8 @@ export interface HostConfig {
   CpusetCpus: string;
   PidsLimit?: number | null;
   LogConfig: { Type: string; Config: Record<string, string> };
+  /** The terminal size at start, [rows, cols] (TTY containers). */
+  ConsoleSize?: [number, number];
   ExtraHosts?: string[] | null;
   Dns?: string[];
 }
@@ -152,6 +154,8 @@ export interface ContainerRecord {
   LogPath: string;
   Mounts: MountPoint[];
   NetworkSettings: NetworkSettings;
+  /** Networks joined with `docker network connect` besides the NetworkMode one; joined again at every start. */
+  ExtraNetworks?: string[];
   /** Set by `docker stop`: a restart policy does not bring the container back (until it is started again). */
   StoppedByUser?: boolean;
 }

@@ -56,6 +56,14 @@ function stringMap(value: unknown, field: string): Record<string, string> {
   return map as Record<string, string>;
 }
 
+/** `HostConfig.ConsoleSize` ([rows, cols], what `docker run -t` sends); [0, 0] or absent: none. */
+function consoleSize(value: unknown): [number, number] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length !== 2 || value.some((n) => typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 0xffff)) bad("HostConfig.ConsoleSize must be [height, width]");
+  const [rows, cols] = value as [number, number];
+  return rows > 0 && cols > 0 ? [rows, cols] : undefined;
+}
+
 /** `80`, `80/tcp`, `53/udp` → `80/tcp`… (docker's nat.Port), refusing anything else. */
 export function normalizePort(spec: string): string {
   const match = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(spec);
@@ -203,6 +211,7 @@ export function parseCreateRequest(body: Json): CreateRequest {
     PidsLimit: host.PidsLimit === undefined || host.PidsLimit === null ? null : integer(host.PidsLimit, "HostConfig.PidsLimit"),
     LogConfig: { Type: logType, Config: logOptions },
     ExtraHosts: strings(host.ExtraHosts, "HostConfig.ExtraHosts"),
+    ConsoleSize: consoleSize(host.ConsoleSize),
   };
   for (const bind of hostConfig.Binds ?? []) parseBind(bind);
   logLimits(logOptions);

@@ -1,12 +1,41 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { mountOverlay, unmount } from "../../native/index.ts";
 import { ShoalError, sleep, systemClock, type Clock, type Timer } from "../lib/index.ts";
 import { followLog, normalizeLogLimits, readLogLines, requestLogReopen, rotateLog, type FollowLogOptions, type LogLimits, type LogLine } from "./container-log.ts";
 import { ExecSession, type ExecOptions } from "./exec-session.ts";
+import { AttachSession } from "./attach-session.ts";
 
 export type { LogLine } from "./container-log.ts";
+
+/** Least time between two writes to a conmon ctl fifo for resizes (see {@link ContainerRuntime.resize}). */
+const RESIZE_SPACING_MS = 20;
+
+/** The spec's process with the stdio the container was asked for: a terminal and its size, or not. */
+function processStdio(process: unknown, options: CreateOptions): Record<string, unknown> {
+  const base = { ...(process as Record<string, unknown>) };
+  if (!options.tty) return { ...base, terminal: false };
+  return { ...base, terminal: true, consoleSize: { height: options.consoleSize?.rows ?? 24, width: options.consoleSize?.cols ?? 80 } };
+}
+
+/** Writes one message to a conmon ctl fifo; false when nobody reads it (conmon is gone). */
+function writeCtl(path: string, message: string): boolean {
+  let fd: number;
+  try {
+    // Non-blocking: opening a fifo nobody reads fails with ENXIO instead of waiting forever.
+    fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    return writeSync(fd, message) === Buffer.byteLength(message);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Where the runtime keeps things and which programs it runs. */
 export interface ContainerRuntimeOptions {
@@ -25,6 +54,14 @@ export interface ContainerRuntimeOptions {
 export interface CreateOptions {
   /** docker's `max-size`/`max-file` for the container's log; no limit by default. */
   log?: LogLimits;
+  /** A terminal as the process's stdio (docker's `Tty`); its output is logged as stdout. */
+  tty?: boolean;
+  /** Keep the process's stdin open for attached clients (docker's `OpenStdin`). */
+  stdin?: boolean;
+  /** Close the process's stdin when the first attached client's input ends (docker's `StdinOnce`; without a TTY). */
+  stdinOnce?: boolean;
+  /** The terminal's size at start (tty only); 24×80 when not given. */
+  consoleSize?: { rows: number; cols: number };
 }
 
 /** A container's state as the OCI runtime reports it. */
@@ -59,6 +96,8 @@ export class ContainerRuntime {
   /** Containers whose log has limits, with when a reopen was last asked for while one is pending. */
   readonly #rotating = new Map<string, { limits: Required<LogLimits>; reopenAskedAt: number }>();
   #rotationTimer: Timer | null = null;
+  /** When each TTY container's terminal was last resized, and a size waiting to be sent. */
+  readonly #resizes = new Map<string, { lastAt: number; pending: string | null; timer: ReturnType<typeof setTimeout> | undefined }>();
 
   constructor(options: ContainerRuntimeOptions) {
     this.#options = { runtime: "/usr/sbin/runc", conmon: "/usr/bin/conmon", clock: systemClock, logRotationIntervalMs: 200, ...options };
@@ -124,9 +163,9 @@ export class ContainerRuntime {
     mkdirSync(rootfs, { recursive: true, mode: 0o755 });
     try {
       mountOverlay(rootfs, layers, { upper: join(dir, "upper"), work: join(dir, "work") });
-      writeFileSync(join(dir, "bundle", "config.json"), JSON.stringify({ ...spec, root: { ...(spec.root as object), path: rootfs } }));
+      writeFileSync(join(dir, "bundle", "config.json"), JSON.stringify({ ...spec, process: processStdio(spec.process, options), root: { ...(spec.root as object), path: rootfs } }));
       if (limits) writeFileSync(join(dir, "log-limits.json"), JSON.stringify(limits));
-      await this.#conmon(id);
+      await this.#conmon(id, options);
       if (limits) this.#watchLog(id, limits);
     } catch (error) {
       await this.delete(id).catch(() => {});
@@ -134,7 +173,7 @@ export class ContainerRuntime {
     }
   }
 
-  async #conmon(id: string): Promise<void> {
+  async #conmon(id: string, options: CreateOptions): Promise<void> {
     const dir = this.dir(id);
     const pidFile = join(dir, "pidfile");
     const errors = join(dir, "conmon.err");
@@ -148,6 +187,9 @@ export class ContainerRuntime {
         "-r", this.#options.runtime, "-b", join(dir, "bundle"), "-p", pidFile,
         "-l", `k8s-file:${this.logPath(id)}`, "--exit-dir", this.#exitDir, "--socket-dir-path", this.#socketDir,
         "--runtime-arg", `--root=${this.#runcRoot}`, "--conmon-pidfile", join(dir, "conmon.pid"), "--syslog=false", "--log-level", "error",
+        // With -t conmon holds the terminal's master (input goes there, and it is never closed);
+        // with -i a stdin pipe, closed when an attached client's input ends unless left open.
+        ...(options.tty ? ["-t"] : options.stdin ? ["-i", ...(options.stdinOnce ? [] : ["--leave-stdin-open"])] : []),
       ],
       { stdio: ["ignore", errorFd, errorFd, syncFd], env: { ...process.env, _OCI_SYNCPIPE: "3" } },
     );
@@ -240,6 +282,7 @@ export class ContainerRuntime {
     if (!existsSync(dir)) return;
     for (const file of ["pidfile", "conmon.pid", "conmon.sync", "conmon.err", join("bundle", "config.json")]) rmSync(join(dir, file), { force: true });
     rmSync(join(this.#exitDir, id), { force: true });
+    rmSync(join(this.#socketDir, id), { force: true });
     writeFileSync(join(dir, "released"), "");
   }
 
@@ -249,6 +292,7 @@ export class ContainerRuntime {
     unmount(this.rootfs(id));
     rmSync(this.dir(id), { recursive: true, force: true });
     rmSync(join(this.#exitDir, id), { force: true });
+    rmSync(join(this.#socketDir, id), { force: true });
   }
 
   /** The container's log lines so far, across its rotated files, oldest first. */
@@ -283,6 +327,54 @@ export class ContainerRuntime {
       },
       options,
     );
+  }
+
+  /**
+   * Connects to the running container's main process (its output from now on, its stdin); see
+   * {@link AttachSession}. Works for any container conmon monitors, also one started by an
+   * earlier daemon.
+   */
+  attach(id: string): AttachSession {
+    const state = this.state(id);
+    if (!state) throw new ShoalError("not_found", `No such container: ${id}`);
+    if (state.status === "stopped" || this.exitCode(id) !== null) throw new ShoalError("failed_precondition", "You cannot attach to a stopped container, start it first");
+    return new AttachSession({ socketPath: join(this.#socketDir, id, "attach"), tty: this.#isTty(id), resize: (rows, cols) => this.resize(id, rows, cols) });
+  }
+
+  #isTty(id: string): boolean {
+    try {
+      const config = JSON.parse(readFileSync(join(this.dir(id), "bundle", "config.json"), "utf8")) as { process?: { terminal?: boolean } };
+      return config.process?.terminal === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Sets a TTY container's terminal size: `1 <rows> <cols>` on conmon's ctl fifo. conmon 2.1.6
+   * handles only the first line of what one read returns (the next ones repeat the first), so
+   * writes are spaced: a resize within 20 ms of the last one is sent 20 ms later, latest size only.
+   * A container that has no TTY, or has exited, is left as it is.
+   */
+  resize(id: string, rows: number, cols: number): void {
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows <= 0 || cols <= 0 || rows > 0xffff || cols > 0xffff) {
+      throw new ShoalError("invalid_argument", `invalid terminal size ${rows}x${cols}`);
+    }
+    if (!this.#isTty(id)) return;
+    const ctl = join(this.dir(id), "bundle", "ctl");
+    const entry = this.#resizes.get(id) ?? { lastAt: 0, pending: null, timer: undefined };
+    this.#resizes.set(id, entry);
+    const now = Date.now();
+    entry.pending = `1 ${rows} ${cols}\n`;
+    if (entry.timer) return;
+    const send = () => {
+      entry.timer = undefined;
+      if (entry.pending) writeCtl(ctl, entry.pending);
+      entry.pending = null;
+      entry.lastAt = Date.now();
+    };
+    if (now - entry.lastAt >= RESIZE_SPACING_MS) send();
+    else entry.timer = setTimeout(send, RESIZE_SPACING_MS - (now - entry.lastAt));
   }
 
   #watchLog(id: string, limits: Required<LogLimits>): void {

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { ShoalError, type Logger } from "../lib/index.ts";
 import { writeContainerEtc, imageAccounts } from "./container-files.ts";
 import { randomContainerName, isValidContainerName } from "./container-names.ts";
-import { createdState, ZERO_TIME, type ContainerRecord, type ContainerState, type NetworkSettings } from "./container-record.ts";
+import { createdState, ZERO_TIME, type ContainerRecord, type ContainerState, type EndpointSettings, type NetworkSettings } from "./container-record.ts";
 import { parseBind, parseCreateRequest } from "./container-request.ts";
+import type { AttachSession } from "./attach-session.ts";
 import type { ContainerRuntime, LogLine } from "./container-runtime.ts";
 import type { ContainerStore } from "./container-store.ts";
 import type { EventLog } from "./event-log.ts";
@@ -23,6 +24,10 @@ export interface ContainerNetworking {
   attach(record: ContainerRecord): Promise<{ netnsPath?: string; settings: NetworkSettings }>;
   /** Releases what `attach` took (addresses, published ports, the namespace). */
   detach(record: ContainerRecord): Promise<void>;
+  /** Joins a running container's namespace to one more network (`docker network connect`); returns its name and endpoint. */
+  connect(record: ContainerRecord, network: string): Promise<{ name: string; endpoint: EndpointSettings }>;
+  /** Leaves a network joined with {@link ContainerNetworking.connect}. */
+  disconnect(record: ContainerRecord, network: string): Promise<string>;
 }
 
 /** Named volumes a container mounts (created on first use, as docker does). */
@@ -35,6 +40,12 @@ export interface VolumeProvider {
 export const isolatedNetworking: ContainerNetworking = {
   attach: async () => ({ settings: { SandboxKey: "", Ports: {}, Networks: {} } }),
   detach: async () => {},
+  connect: async (_record, network) => {
+    throw new ShoalError("not_found", `network ${network} not found`);
+  },
+  disconnect: async (_record, network) => {
+    throw new ShoalError("not_found", `network ${network} not found`);
+  },
 };
 
 /** What `docker ps` filters on. */
@@ -77,10 +88,13 @@ export class Containers {
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #busy = new Map<string, Promise<unknown>>();
+  /** Clients attached to a container that has not started yet: connected when it starts, before its process runs. */
+  readonly #pendingAttach = new Map<string, Set<(connect: () => AttachSession) => void>>();
   #poller: ReturnType<typeof setInterval> | undefined;
   /** `docker exec` instances of the running containers. */
   readonly execs: Execs;
   readonly #health: HealthChecks;
+  readonly #namesBeingCreated = new Set<string>();
 
   constructor(options: ContainersOptions) {
     this.#o = { ...options, networking: options.networking ?? isolatedNetworking, cgroupParent: options.cgroupParent ?? "/shoal", exitPollMs: options.exitPollMs ?? 100 };
@@ -125,9 +139,6 @@ export class Containers {
     if (name !== undefined && name !== "" && !isValidContainerName(name)) {
       throw new ShoalError("invalid_argument", `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
-    if (request.config.Tty) {
-      throw new ShoalError("invalid_argument", "a TTY for a container's main process (-t) is not supported by shoal yet: run without -t (exec -it works)");
-    }
     const image = this.#o.images.get(request.config.Image);
     const imageConfig = image.Config as ImageConfigFields;
     const args = containerArgs(imageConfig, {
@@ -135,7 +146,9 @@ export class Containers {
       entrypoint: request.config.Entrypoint ?? undefined,
     });
     const id = randomBytes(32).toString("hex");
-    const chosen = name ? name.replace(/^\//, "") : randomContainerName((candidate) => this.#nameTaken(candidate));
+    // A generated name is held from the moment it is picked: concurrent creates must not pick the same one.
+    const chosen = name ? name.replace(/^\//, "") : randomContainerName((candidate) => this.#nameTaken(candidate) || this.#namesBeingCreated.has(candidate));
+    if (!name) this.#namesBeingCreated.add(chosen);
     const networkMode = request.hostConfig.NetworkMode === "default" ? "bridge" : request.hostConfig.NetworkMode;
     const record: ContainerRecord = {
       Id: id,
@@ -163,7 +176,11 @@ export class Containers {
       Mounts: [],
       NetworkSettings: { SandboxKey: "", Ports: {}, Networks: {} },
     };
-    await this.#o.store.add(record);
+    try {
+      await this.#o.store.add(record);
+    } finally {
+      this.#namesBeingCreated.delete(chosen);
+    }
     this.#o.events.emit("container", "create", id, this.#attributes(record));
     return { record, warnings: [] };
   }
@@ -242,7 +259,16 @@ export class Containers {
       };
       const imageConfig = { ...(image.Config as ImageConfigFields), Env: [] };
       const spec = buildOciSpec(imageConfig, options, imageAccounts(layers), this.#o.hardLimits);
-      await this.#o.runtime.create(id, spec, layers, { log: logLimits(record.HostConfig.LogConfig.Config) });
+      const size = record.HostConfig.ConsoleSize;
+      await this.#o.runtime.create(id, spec, layers, {
+        log: logLimits(record.HostConfig.LogConfig.Config),
+        tty: record.Config.Tty,
+        stdin: record.Config.OpenStdin,
+        stdinOnce: record.Config.StdinOnce,
+        consoleSize: size ? { rows: size[0], cols: size[1] } : undefined,
+      });
+      // Waiting clients connect now (conmon listens, the process has not run yet), so they miss no output.
+      this.#connectPendingAttach(id);
       this.#o.runtime.start(id);
     } catch (error) {
       if (network) await this.#o.networking.detach(record).catch(() => {});
@@ -264,6 +290,48 @@ export class Containers {
     this.#o.events.emit("container", "start", id, this.#attributes(started));
     this.#health.watch(id);
     return true;
+  }
+
+  /**
+   * Attaches to an interactive container's main process (`Tty` or `OpenStdin`): at once when it
+   * runs, otherwise at its next start (`docker run` and `docker start -a` attach first), before
+   * its process runs. Ends waiting (rejects) when `signal` aborts.
+   */
+  attach(reference: string, signal?: AbortSignal): Promise<AttachSession> {
+    const record = this.#o.store.get(reference);
+    if (!record.Config.Tty && !record.Config.OpenStdin) throw new ShoalError("failed_precondition", `container ${record.Name.slice(1)} has neither a TTY nor an open stdin: follow its log instead`);
+    if (record.State.Running) return Promise.resolve(this.#o.runtime.attach(record.Id));
+    return new Promise((resolve, reject) => {
+      const waiting = this.#pendingAttach.get(record.Id) ?? new Set();
+      this.#pendingAttach.set(record.Id, waiting);
+      const deliver = (connect: () => AttachSession) => {
+        signal?.removeEventListener("abort", abort);
+        try {
+          resolve(connect());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const abort = () => {
+        waiting.delete(deliver);
+        reject(new ShoalError("cancelled", "the client went away"));
+      };
+      waiting.add(deliver);
+      signal?.addEventListener("abort", abort);
+    });
+  }
+
+  #connectPendingAttach(id: string): void {
+    const waiting = this.#pendingAttach.get(id);
+    this.#pendingAttach.delete(id);
+    for (const deliver of waiting ?? []) deliver(() => this.#o.runtime.attach(id));
+  }
+
+  /** `POST /containers/{id}/resize`: a TTY container's terminal size; others, and stopped ones, are left as they are. */
+  resize(reference: string, rows: number, cols: number): void {
+    const record = this.#o.store.get(reference);
+    if (!record.Config.Tty || !record.State.Running) return;
+    this.#o.runtime.resize(record.Id, rows, cols);
   }
 
   /** `POST /containers/{id}/stop`; false when it was not running (304). */
@@ -418,6 +486,53 @@ export class Containers {
     while (!existsDir(this.#o.runtime.dir(record.Id)) && !aborter.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
     if (aborter.signal.aborted) return;
     yield* this.#o.runtime.followLogs(record.Id, { tail: options.tail, signal: aborter.signal });
+  }
+
+  /**
+   * `docker network connect`: a running container joins the network now; either way it joins it
+   * at every start from now on.
+   */
+  connectNetwork(reference: string, network: string): Promise<void> {
+    const { Id } = this.#o.store.get(reference);
+    return this.#serial(Id, async () => {
+      const record = this.#o.store.get(Id);
+      if (record.HostConfig.NetworkMode === "none" || record.HostConfig.NetworkMode === "host") {
+        throw new ShoalError("failed_precondition", `container cannot be connected to network ${network}: it uses the ${record.HostConfig.NetworkMode} network mode`);
+      }
+      const extra = new Set(record.ExtraNetworks ?? []);
+      let settings = record.NetworkSettings;
+      if (record.State.Running) {
+        const { name, endpoint } = await this.#o.networking.connect(record, network);
+        if (name === record.HostConfig.NetworkMode || extra.has(name)) throw new ShoalError("already_exists", `endpoint with name ${record.Name.slice(1)} already exists in network ${name}`);
+        extra.add(name);
+        settings = { ...settings, Networks: { ...settings.Networks, [name]: endpoint } };
+      } else {
+        if (network === record.HostConfig.NetworkMode || extra.has(network)) throw new ShoalError("already_exists", `endpoint with name ${record.Name.slice(1)} already exists in network ${network}`);
+        extra.add(network);
+      }
+      await this.#o.store.update({ ...record, ExtraNetworks: [...extra], NetworkSettings: settings });
+      this.#o.events.emit("network", "connect", network, { container: Id, name: network });
+    });
+  }
+
+  /** `docker network disconnect`. */
+  disconnectNetwork(reference: string, network: string): Promise<void> {
+    const { Id } = this.#o.store.get(reference);
+    return this.#serial(Id, async () => {
+      const record = this.#o.store.get(Id);
+      let name = network;
+      const networks = { ...record.NetworkSettings.Networks };
+      if (record.State.Running) {
+        name = await this.#o.networking.disconnect(record, network);
+        delete networks[name];
+      }
+      const extra = (record.ExtraNetworks ?? []).filter((candidate) => candidate !== name && candidate !== network);
+      if (!record.State.Running && extra.length === (record.ExtraNetworks ?? []).length) {
+        throw new ShoalError("not_found", `container ${record.Id.slice(0, 12)} is not connected to network ${network}`);
+      }
+      await this.#o.store.update({ ...record, ExtraNetworks: extra, NetworkSettings: { ...record.NetworkSettings, Networks: networks } });
+      this.#o.events.emit("network", "disconnect", network, { container: Id, name });
+    });
   }
 
   /** Whether any container uses the image (docker refuses `rmi` then). */

@@ -1,15 +1,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ShoalError } from "../lib/index.ts";
+import { ChunkQueue, type OutputChunk } from "./chunk-queue.ts";
 import { execProcessSpec, type ExecOptions } from "./exec-process-spec.ts";
 
 export type { ExecOptions } from "./exec-process-spec.ts";
 
 /** A piece of an exec'd process's output; with a TTY everything is `stdout` (raw terminal bytes). */
-export interface ExecOutputChunk {
-  stream: "stdout" | "stderr";
-  data: Uint8Array;
-}
+export type ExecOutputChunk = OutputChunk;
 
 /** Where an exec session runs: what the runtime knows of the container. */
 export interface ExecTarget {
@@ -21,37 +19,6 @@ export interface ExecTarget {
   rootfs: string;
   /** A private directory for this session's files (process.json, pid file, runc log); removed at the end. */
   sessionDir: string;
-}
-
-/** An unbounded single-consumer queue that ends once. */
-class ChunkQueue implements AsyncIterable<ExecOutputChunk> {
-  #items: ExecOutputChunk[] = [];
-  #ended = false;
-  #wake: (() => void) | null = null;
-
-  push(chunk: ExecOutputChunk): void {
-    if (this.#ended || chunk.data.length === 0) return;
-    this.#items.push(chunk);
-    this.#wake?.();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<ExecOutputChunk> {
-    for (;;) {
-      const item = this.#items.shift();
-      if (item) {
-        yield item;
-        continue;
-      }
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = null;
-    }
-  }
 }
 
 /** Docker's exit codes for a command that could not be started: 127 not found, 126 not runnable. */

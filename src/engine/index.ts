@@ -24,6 +24,9 @@ export type { ContainerOptions, HostHardLimits, ImageAccounts, ImageConfigFields
 export { ContainerRuntime } from "./container-runtime.ts";
 export type { ContainerRuntimeOptions, CreateOptions, LogLine, RuntimeState } from "./container-runtime.ts";
 export { ExecSession } from "./exec-session.ts";
+export { AttachSession } from "./attach-session.ts";
+export type { AttachTarget } from "./attach-session.ts";
+export type { OutputChunk } from "./chunk-queue.ts";
 export type { ExecOutputChunk, ExecTarget } from "./exec-session.ts";
 export { execProcessSpec } from "./exec-process-spec.ts";
 export type { ExecOptions } from "./exec-process-spec.ts";

@@ -146,7 +146,38 @@ export function bridgeNetworking(options: BridgeNetworkingOptions): ContainerNet
       }
       detachAll(bridges, record.Id); // left by a crash between start and stop
       const endpoint = bridges.connect(network.id, { containerId: record.Id, publishedPorts: publishRequests(record) });
-      return { netnsPath: endpoint.netnsPath, settings: bridgeSettings(network, endpoint, Object.keys(record.Config.ExposedPorts ?? {})) };
+      const settings = bridgeSettings(network, endpoint, Object.keys(record.Config.ExposedPorts ?? {}));
+      for (const name of record.ExtraNetworks ?? []) {
+        try {
+          const extra = bridges.network(name);
+          settings.Networks[extra.name] = endpointSettings(bridges.connect(extra.id, { containerId: record.Id, netnsPath: endpoint.netnsPath }));
+        } catch (error) {
+          log.warn("a connected network is gone; the container starts without it", { container: record.Id.slice(0, 12), network: name, error: String(error) });
+        }
+      }
+      return { netnsPath: endpoint.netnsPath, settings };
+    },
+    async connect(record, name) {
+      const bridges = options.bridges();
+      if (!bridges) throw new ShoalError("not_found", `network ${name} not found`);
+      const network = bridges.network(name);
+      const own = bridges.endpoints().find((candidate) => candidate.containerId === record.Id);
+      const netnsPath = own?.netnsPath ?? (record.NetworkSettings.SandboxKey || undefined);
+      if (!netnsPath) throw new ShoalError("failed_precondition", `container ${record.Name.slice(1)} has no network namespace of its own to connect to ${network.name}`);
+      return { name: network.name, endpoint: endpointSettings(bridges.connect(network.id, { containerId: record.Id, netnsPath })) };
+    },
+    async disconnect(record, name) {
+      const bridges = options.bridges();
+      if (!bridges) throw new ShoalError("not_found", `network ${name} not found`);
+      const network = bridges.network(name);
+      const primary = networkModeTarget(record.HostConfig.NetworkMode);
+      if (primary.kind === "bridge" && (primary.network === network.name || primary.network === network.id)) {
+        throw new ShoalError("failed_precondition", `container ${record.Name.slice(1)} runs on network ${network.name} (its network mode): stop it before disconnecting`);
+      }
+      const endpoint = bridges.endpoints(network.id).find((candidate) => candidate.containerId === record.Id);
+      if (!endpoint) throw new ShoalError("not_found", `container ${record.Id.slice(0, 12)} is not connected to network ${network.name}`);
+      bridges.disconnect(endpoint.endpointId);
+      return network.name;
     },
     async detach(record) {
       const bridges = options.bridges();

@@ -160,6 +160,18 @@ test("bad input is refused clearly and creates nothing", async () => {
   expect((await docker(["ps", "-aq"])).stdout).toBe(before);
 }, 30_000);
 
+test("concurrent creates without names all succeed, each with its own generated name", async () => {
+  const create = () =>
+    fetch("http://shoal/containers/create", { unix: daemon.socket, method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ Image: IMAGE, Cmd: ["true"] }) } as RequestInit);
+  const responses = await Promise.all(Array.from({ length: 60 }, create));
+  expect(responses.map((response) => response.status)).toEqual(Array(60).fill(201));
+  const ids = await Promise.all(responses.map(async (response) => ((await response.json()) as { Id: string }).Id));
+  const names = (await docker(["ps", "-a", "--filter", "status=created", "--format", "{{.Names}}"])).stdout.trim().split("\n");
+  expect(new Set(names).size).toBe(names.length);
+  expect(names.length).toBeGreaterThanOrEqual(60);
+  expect((await docker(["rm", ...ids])).exitCode).toBe(0);
+}, 60_000);
+
 test("health checks: healthy, then unhealthy after retries failures, with events and ps status", async () => {
   const since = Math.floor(Date.now() / 1000) - 1;
   await docker(["run", "-d", "--name", "checked", "--health-cmd", "busybox test ! -e /sick", "--health-interval", "200ms", "--health-retries", "2", IMAGE, "busybox", "sleep", "1000"]);

@@ -86,6 +86,27 @@ describe("docker networks on shoal", () => {
     expect(predefined.stderr).toContain("bridge is a pre-defined network and cannot be removed");
   }, 60_000);
 
+  test("docker network connect joins a running container to another network; disconnect leaves it", async () => {
+    await docker(first, ["network", "create", "frontend"]);
+    await docker(first, ["network", "connect", "frontend", "c1"]);
+    const ip1 = await docker(first, ["inspect", "-f", "{{.NetworkSettings.Networks.frontend.IPAddress}}", "c1"]);
+    expect(ip1).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(await docker(first, ["exec", "c1", "sh", "-c", "busybox ip -o -4 addr show eth1 | busybox wc -l"])).toBe("1");
+    await docker(first, ["run", "-d", "--name", "c3", "--network", "frontend", IMAGE, "busybox", "sleep", "300"]);
+    expect((await first.docker(["exec", "c3", "busybox", "ping", "-c1", "-W2", ip1])).exitCode).toBe(0);
+    const again = await first.docker(["network", "connect", "frontend", "c1"]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toContain("already exists in network frontend");
+    const primary = await first.docker(["network", "disconnect", "backend", "c1"]);
+    expect(primary.exitCode).not.toBe(0);
+    expect(primary.stderr).toContain("stop it before disconnecting");
+    await docker(first, ["network", "disconnect", "frontend", "c1"]);
+    expect(await docker(first, ["inspect", "-f", "{{len .NetworkSettings.Networks}}", "c1"])).toBe("1");
+    expect((await first.docker(["exec", "c3", "busybox", "ping", "-c1", "-W1", ip1])).exitCode).not.toBe(0);
+    await docker(first, ["rm", "-f", "c3"]);
+    expect(await docker(first, ["network", "rm", "frontend"])).toBe("frontend");
+  }, 60_000);
+
   test("after docker rm -f the endpoints, namespaces and ports are gone, and the network can be removed", async () => {
     const ids = (await docker(first, ["ps", "-aq", "--no-trunc"])).split("\n").filter(Boolean);
     expect(ids.length).toBe(3);

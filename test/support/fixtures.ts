@@ -127,6 +127,8 @@ export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "network
     wait: async () => none("container")(),
     remove: async () => none("container")(),
     logs: () => none("container")(),
+    connectNetwork: async () => none("container")(),
+    disconnectNetwork: async () => none("container")(),
     execs: { create: none("container"), get: none("exec instance"), start: none("exec instance"), resize: none("exec instance") },
   } as unknown as ApiDeps["containers"];
   return {

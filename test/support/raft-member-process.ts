@@ -19,7 +19,14 @@ export const KvPut = unaryMethod<{ key: string; value: string }, { index: number
 /** Reads a key linearizably. */
 export const KvGet = unaryMethod<{ key: string }, string | null>("Kv.Get", ANY_NODE);
 /** The member's raft status and process facts. */
-export const KvStatus = unaryMethod<null, { id: string; role: string; term: number; leader: string | null; commit: number; applied: number; pid: number; rssBytes: number; keys: number }>("Kv.Status", ANY_NODE);
+export const KvStatus = unaryMethod<null, { id: string; role: string; term: number; leader: string | null; commit: number; applied: number; pid: number; rssBytes: number; rssAnonBytes: number; rssFileBytes: number; keys: number }>("Kv.Status", ANY_NODE);
+
+/** Resident memory split as Linux counts it: anonymous (heaps) and file-backed (the LMDB map, code). */
+function residentSplit(): { rssAnonBytes: number; rssFileBytes: number } {
+  const status = readFileSync("/proc/self/status", "utf8");
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+  return { rssAnonBytes: kib("RssAnon"), rssFileBytes: kib("RssFile") + kib("RssShmem") };
+}
 
 /** The member's configuration file. */
 export interface MemberConfig {
@@ -60,7 +67,14 @@ if (import.meta.main) {
     const voters = [config.id, ...Object.keys(config.peers)].sort();
     await storage.persist({ entries: [{ index: 1, term: 1, kind: "config", data: encodeConfigChange({ type: "reset", voters }) }], hardState: { term: 1, vote: null, commit: 1 } });
   }
-  const pool = new ConnectionPool({ credentials: () => ({ ...material }), backoff: { initialMs: 50, maxMs: 500 } });
+  const memberAt = new Map(Object.entries(config.peers).map(([id, address]) => [address, id]));
+  let started: RaftNode | undefined;
+  const pool = new ConnectionPool({
+    credentials: () => ({ ...material }),
+    backoff: { initialMs: 50, maxMs: 500 },
+    // A broken connection to the leader (a kill -9 shows at once) starts an election without waiting out the timeout.
+    onDisconnect: (address) => started?.leaderConnectionLost(memberAt.get(address) ?? ""),
+  });
   const machine = new KvMachine();
   const node = await RaftNode.start({
     id: config.id,
@@ -79,6 +93,7 @@ if (import.meta.main) {
       },
     },
   });
+  started = node;
   const rpc = new RpcServer()
     .unary(RaftStep, (message) => (node.step(message), null))
     .unary(KvPut, async ({ key, value }) => ({ index: (await node.propose(packr.pack({ key, value }), { timeoutMs: 5000 })) as number }))
@@ -86,7 +101,7 @@ if (import.meta.main) {
       await node.readBarrier({ timeoutMs: 5000 });
       return machine.data.get(key) ?? null;
     })
-    .unary(KvStatus, () => ({ ...node.status(), pid: process.pid, rssBytes: process.memoryUsage().rss, keys: machine.data.size }));
+    .unary(KvStatus, () => ({ ...node.status(), pid: process.pid, rssBytes: process.memoryUsage().rss, ...residentSplit(), keys: machine.data.size }));
   const server = new TransportServer({ material, rpc });
   const [host, port] = config.listen.split(":");
   await server.listen(Number(port), host);

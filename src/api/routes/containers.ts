@@ -94,6 +94,12 @@ function timeoutQuery(value: string | undefined): number | undefined {
   return seconds;
 }
 
+function dimension(value: string | undefined, name: string): number {
+  const number = Number(value);
+  if (value === undefined || value === "" || !Number.isInteger(number) || number <= 0 || number > 65535) throw new ShoalError("invalid_argument", `invalid value for ${name}: ${JSON.stringify(value)}`);
+  return number;
+}
+
 /** Containers: create, list, inspect, start, stop, kill, restart, wait, remove, logs. */
 export function containerRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const containers = deps.containers;
@@ -142,7 +148,7 @@ export function containerRoutes(deps: ApiDeps): Hono<ApiEnv> {
       return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
     })
     .post("/containers/:id/resize", (c) => {
-      containers.get(c.req.param("id"));
+      containers.resize(c.req.param("id"), dimension(c.req.query("h"), "h"), dimension(c.req.query("w"), "w"));
       return c.body(null, 200);
     })
     .delete("/containers/:id", async (c) => {

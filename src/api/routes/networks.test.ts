@@ -56,11 +56,19 @@ function fakeNetworks() {
       networks.splice(networks.findIndex((network) => network.Id === id), 1);
     },
   };
-  const app = new Hono<ApiEnv>().route("/", networkRoutes({ networks: source }));
+  const connected: string[] = [];
+  const app = new Hono<ApiEnv>().route(
+    "/",
+    networkRoutes({
+      networks: source,
+      connectContainer: async (container, network) => void connected.push(`+${container}@${network}`),
+      disconnectContainer: async (container, network) => void connected.push(`-${container}@${network}`),
+    }),
+  );
   app.onError((error) => responseForError(error).response);
   const call = (path: string, init?: RequestInit) => app.request(`http://shoal${path}`, init);
   const post = (path: string, body: unknown) => call(path, { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
-  return { call, post, networks, created };
+  return { call, post, networks, created, connected };
 }
 
 const filters = (value: unknown) => encodeURIComponent(JSON.stringify(value));
@@ -150,10 +158,16 @@ describe("DELETE /networks/{id} and prune", () => {
     expect(await (await call(`/networks/prune?filters=${filters({ label: ["x"] })}`, { method: "POST" })).json()).toEqual({ NetworksDeleted: [] });
   });
 
-  test("connect and disconnect answer 501 with what to do instead", async () => {
-    const { post } = fakeNetworks();
-    const response = await post("/networks/backend/connect", { Container: "web" });
-    expect(response.status).toBe(501);
-    expect(((await response.json()) as { message: string }).message).toContain("docker run --network");
+  test("connect and disconnect name the container and the network (by name, whatever the client gave)", async () => {
+    const { post, connected, networks } = fakeNetworks();
+    const backend = networks.find((network) => network.Name === "backend")!;
+    expect((await post("/networks/backend/connect", { Container: "web" })).status).toBe(200);
+    expect((await post(`/networks/${backend.Id.slice(0, 12)}/disconnect`, { Container: "web", Force: false })).status).toBe(200);
+    expect(connected).toEqual(["+web@backend", "-web@backend"]);
+    const missing = await post("/networks/backend/connect", {});
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { message: string }).message).toContain("give the container");
+    expect((await post("/networks/nosuch/connect", { Container: "web" })).status).toBe(404);
+    expect(connected.length).toBe(2);
   });
 });

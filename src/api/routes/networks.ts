@@ -100,8 +100,12 @@ export function networkCreateOptions(body: Record<string, unknown>): NetworkCrea
   return { Name: name, Driver: "bridge", Internal: body.Internal === true, Subnet: subnet, Gateway: gateway, Labels: stringMap(body, "Labels"), Options: stringMap(body, "Options") };
 }
 
-/** Local networks: list, inspect, create, remove, prune (connect and disconnect are not there yet). */
-export function networkRoutes(deps: { networks: NetworkSource }): Hono<ApiEnv> {
+/** Local networks: list, inspect, create, remove, prune, connect and disconnect a container. */
+export function networkRoutes(deps: {
+  networks: NetworkSource;
+  connectContainer(container: string, network: string): Promise<void>;
+  disconnectContainer(container: string, network: string): Promise<void>;
+}): Hono<ApiEnv> {
   const remove = (idOrName: string) => {
     const network = deps.networks.get(idOrName);
     if (PREDEFINED_NETWORK_NAMES.includes(network.Name)) throw new ShoalError("permission_denied", `${network.Name} is a pre-defined network and cannot be removed`);
@@ -109,9 +113,6 @@ export function networkRoutes(deps: { networks: NetworkSource }): Hono<ApiEnv> {
       throw new ShoalError("permission_denied", `error while removing network: network ${network.Name} id ${network.Id} has active endpoints`);
     }
     deps.networks.remove(network.Id);
-  };
-  const notYet = (verb: string) => () => {
-    throw new ShoalError("unimplemented", `docker network ${verb} is not supported yet: choose the network when the container is created (docker run --network NAME)`);
   };
   return new Hono<ApiEnv>()
     .get("/networks", (c) => c.json(filterNetworks(deps.networks.list(), parseFilters(c.req.query("filters")))))
@@ -140,6 +141,18 @@ export function networkRoutes(deps: { networks: NetworkSource }): Hono<ApiEnv> {
       remove(c.req.param("id"));
       return c.body(null, 204);
     })
-    .post("/networks/:id/connect", notYet("connect"))
-    .post("/networks/:id/disconnect", notYet("disconnect"));
+    .post("/networks/:id/connect", async (c) => {
+      const body = await readJsonObject(c);
+      if (typeof body.Container !== "string" || body.Container === "") throw new ShoalError("invalid_argument", "give the container to connect (Container)");
+      const network = deps.networks.get(c.req.param("id"));
+      await deps.connectContainer(body.Container, network.Name);
+      return c.body(null, 200);
+    })
+    .post("/networks/:id/disconnect", async (c) => {
+      const body = await readJsonObject(c);
+      if (typeof body.Container !== "string" || body.Container === "") throw new ShoalError("invalid_argument", "give the container to disconnect (Container)");
+      const network = deps.networks.get(c.req.param("id"));
+      await deps.disconnectContainer(body.Container, network.Name);
+      return c.body(null, 200);
+    });
 }
