@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Host packages: the OCI runtime and monitor, nftables, namespaces tooling, and what tests drive.
-packages=(runc crun conmon nftables libnftables1 iproute2 util-linux busybox-static iputils-ping curl procps ca-certificates docker-registry)
+packages=(runc crun conmon tini nftables libnftables1 iproute2 util-linux busybox-static iputils-ping curl procps ca-certificates docker-registry)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

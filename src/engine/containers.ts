@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ShoalError, type Logger } from "../lib/index.ts";
 import { writeContainerEtc, imageAccounts } from "./container-files.ts";
@@ -233,11 +233,13 @@ export class Containers {
       network = await this.#o.networking.attach(record);
       const address = Object.values(network.settings.Networks)[0]?.IPAddress || undefined;
       const mounts = [...writeContainerEtc(etcDir, record.Config.Hostname, address, record.HostConfig.ExtraHosts ?? []), ...(await containerMounts(record, this.#o.volumes))];
+      const init = record.HostConfig.Init ? initProcess([record.Path, ...record.Args]) : undefined;
+      if (init) mounts.push(init.mount);
       const options: ContainerOptions = {
         hostname: record.Config.Hostname,
         rootfs: "(set by the runtime)",
-        cmd: record.Config.Cmd ?? undefined,
-        entrypoint: record.Config.Entrypoint ?? undefined,
+        cmd: init ? [] : (record.Config.Cmd ?? undefined),
+        entrypoint: init ? init.args : (record.Config.Entrypoint ?? undefined),
         env: record.Config.Env,
         user: record.Config.User || undefined,
         workingDir: record.Config.WorkingDir || undefined,
@@ -613,6 +615,15 @@ function existsDir(path: string): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EISDIR";
   }
+}
+
+/** Where Debian's tini package puts the static init docker runs as `docker-init`. */
+export const TINI_STATIC = "/usr/bin/tini-static";
+
+/** `--init`: tini as PID 1 (mounted at /sbin/docker-init, as docker does), reaping zombies and forwarding signals. */
+function initProcess(args: string[]): { mount: { source: string; destination: string; type: "bind"; options: string[] }; args: string[] } {
+  if (!existsSync(TINI_STATIC)) throw new ShoalError("failed_precondition", `--init needs ${TINI_STATIC}: install Debian's tini package`);
+  return { mount: { source: TINI_STATIC, destination: "/sbin/docker-init", type: "bind", options: ["rbind", "ro", "rprivate"] }, args: ["/sbin/docker-init", "--", ...args] };
 }
 
 /** The image's env overlaid with the container's (same name: the container's wins). */

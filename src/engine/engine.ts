@@ -27,6 +27,8 @@ export interface EngineContainerOptions {
   volumes?: VolumeProvider;
   /** Parent cgroup of the containers (default `/shoal`). */
   cgroupParent?: string;
+  /** Path of the OCI runtime (default runc). */
+  ociRuntime?: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export class Engine {
 
   /** Opens the containers (re-adopting those that kept running while the daemon was away). */
   async startContainers(options: EngineContainerOptions): Promise<Containers> {
-    const runtime = new ContainerRuntime({ containersDir: join(this.#root, "containers"), execRoot: join(options.execRoot, "runtime") });
+    const runtime = new ContainerRuntime({ containersDir: join(this.#root, "containers"), execRoot: join(options.execRoot, "runtime"), ...(options.ociRuntime ? { runtime: options.ociRuntime } : {}) });
     this.#containers = new Containers({
       store: new ContainerStore(this.meta.db),
       runtime,

@@ -4,6 +4,7 @@ import { mountFilesystem, sdNotify, tryLockFile, unmount, type FileLock } from "
 import { createApi, hijackRoutes, type ApiDeps } from "../api/index.ts";
 import { Engine, VolumeStore, parseHardLimits, type Containers } from "../engine/index.ts";
 import { serveApi, type ApiServer } from "./api-server.ts";
+import { chooseOciRuntime } from "./oci-runtime-choice.ts";
 import { BUILD_INFO, ShoalError, type Logger } from "../lib/index.ts";
 import type { DaemonOptions } from "./daemon-options.ts";
 import { probeHost } from "./host-probe.ts";
@@ -101,23 +102,33 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       },
     });
     networks.start({ defaultBridge: options.defaultBridge });
+    const facts = probeHost();
+    for (const warning of facts.warnings) log.warn(warning, { check: "host" });
+    const ociRuntime = chooseOciRuntime({ cgroupVersion: facts.cgroupVersion, installed: (path) => existsSync(path) });
+    log.info("oci runtime chosen", { runtime: ociRuntime.name, path: ociRuntime.path, "cgroup.version": facts.cgroupVersion });
     containers = await engine.startContainers({
+      ociRuntime: ociRuntime.path,
       execRoot: options.execRoot,
       logger: logger.with({ module: "containers" }),
       hardLimits: parseHardLimits(readFileSync("/proc/self/limits", "utf8")),
       volumes,
       networking: bridgeNetworking({ bridges: () => networks.bridges(), predefinedId: (name) => networks.predefinedId(name), logger }),
     });
-    const facts = probeHost();
-    for (const warning of facts.warnings) log.warn(warning, { check: "host" });
+    const opened = engine;
     const system = createSystemSource({
       facts,
       engineId: engine.meta.engineId,
       imageCount: () => images.list().length,
+      containerCounts: () => {
+        const all = opened.containers.list({ all: true });
+        const running = all.filter((record) => record.State.Running && !record.State.Paused).length;
+        const paused = all.filter((record) => record.State.Paused).length;
+        return { running, paused, stopped: all.length - running - paused };
+      },
+      defaultRuntime: ociRuntime.name,
       dataRoot: options.dataRoot,
       debug: options.logLevel === "debug",
     });
-    const opened = engine;
     const deps: ApiDeps = {
       system,
       images: {

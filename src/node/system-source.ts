@@ -10,6 +10,10 @@ export interface SystemSourceOptions {
   engineId: string;
   /** How many images the engine holds. */
   imageCount: () => number;
+  /** How many containers there are, by state (none before the engine's containers are open). */
+  containerCounts?: () => { running: number; paused: number; stopped: number };
+  /** The OCI runtime containers run under (`runc` or `crun`). */
+  defaultRuntime?: string;
   dataRoot: string;
   debug: boolean;
 }
@@ -65,13 +69,14 @@ export function createSystemSource(options: SystemSourceOptions): SystemSource {
     },
 
     async info(): Promise<SystemInfo> {
+      const counts = options.containerCounts?.() ?? { running: 0, paused: 0, stopped: 0 };
       const runtimes = Object.fromEntries(Object.entries(facts.runtimes).map(([name, path]) => [name, { path }]));
       return {
         ID: options.engineId,
-        Containers: 0,
-        ContainersRunning: 0,
-        ContainersPaused: 0,
-        ContainersStopped: 0,
+        Containers: counts.running + counts.paused + counts.stopped,
+        ContainersRunning: counts.running,
+        ContainersPaused: counts.paused,
+        ContainersStopped: counts.stopped,
         Images: options.imageCount(),
         Driver: "overlayfs",
         DriverStatus: [],
@@ -106,9 +111,10 @@ export function createSystemSource(options: SystemSourceOptions): SystemSource {
         ExperimentalBuild: false,
         ServerVersion: BUILD_INFO.version,
         Runtimes: runtimes,
-        DefaultRuntime: "runc",
+        DefaultRuntime: options.defaultRuntime ?? "runc",
         Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
-        LiveRestoreEnabled: false,
+        // Containers belong to conmon and outlive a daemon restart: docker's live restore, always on.
+        LiveRestoreEnabled: true,
         Isolation: "",
         InitBinary: "",
         SecurityOptions: [],

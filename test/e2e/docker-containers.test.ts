@@ -4,7 +4,7 @@
  * policies, events, and a daemon restart that re-adopts running containers whose logs go on.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { removeContainersUnder } from "../support/container-cleanup.ts";
 import { busyboxImage, dockerSaveArchive } from "../support/image-archives.ts";
@@ -59,6 +59,9 @@ test("docker run -d, ps, logs, logs --tail -t, inspect", async () => {
   expect(inspect.stdout.trim()).toBe(`${id} running true ${IMAGE} /ticker containers`);
   const filtered = await docker(["ps", "-q", "--no-trunc", "--filter", "label=suite=containers"]);
   expect(filtered.stdout.trim()).toBe(id);
+  const info = await docker(["info", "--format", "{{.Containers}} {{.ContainersRunning}} {{.DefaultRuntime}} {{.LiveRestoreEnabled}}"]);
+  const runtime = existsSync("/sys/fs/cgroup/cgroup.controllers") && existsSync("/usr/bin/crun") ? "crun" : "runc";
+  expect(info.stdout.trim()).toBe(`1 1 ${runtime} true`);
 }, 60_000);
 
 test("docker logs -f streams new lines as they are written", async () => {
@@ -171,6 +174,12 @@ test("concurrent creates without names all succeed, each with its own generated 
   expect(names.length).toBeGreaterThanOrEqual(60);
   expect((await docker(["rm", ...ids])).exitCode).toBe(0);
 }, 60_000);
+
+test("--init runs docker-init (tini) as PID 1 in front of the command", async () => {
+  const result = await docker(["run", "--rm", "--init", IMAGE, "sh", "-c", "busybox tr '\\0' ' ' < /proc/1/cmdline; echo; exit 7"]);
+  expect(result.stdout).toStartWith("/sbin/docker-init -- sh -c ");
+  expect(result.exitCode).toBe(7);
+}, 30_000);
 
 test("health checks: healthy, then unhealthy after retries failures, with events and ps status", async () => {
   const since = Math.floor(Date.now() / 1000) - 1;
