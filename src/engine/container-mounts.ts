@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { ShoalError } from "../lib/index.ts";
 import type { ContainerRecord } from "./container-record.ts";
 import { parseBind } from "./container-request.ts";
-import type { VolumeProvider } from "./containers.ts";
+import type { VolumeProvider } from "./container-hooks.ts";
 import type { ContainerOptions } from "./oci-spec.ts";
 
 /** The bind, volume and tmpfs mounts of a container, recorded in its `Mounts`. */

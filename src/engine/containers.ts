@@ -13,50 +13,14 @@ import type { EventLog } from "./event-log.ts";
 import { Execs } from "./execs.ts";
 import { HealthChecks } from "./health-checks.ts";
 import { containerMounts } from "./container-mounts.ts";
+import { isolatedNetworking, type ContainerNetworking, type VolumeProvider } from "./container-hooks.ts";
+import { initProcess } from "./container-init.ts";
+import { normalizeSignal, signalNumber } from "./signals.ts";
+import { filterContainers, type ContainerFilters } from "./container-filters.ts";
 import { logLimits } from "./log-limits.ts";
 import type { ImageRecord, ImageStore } from "./image-store.ts";
 import type { LayerStore } from "./layer-store.ts";
 import { buildOciSpec, containerArgs, type ContainerOptions, type HostHardLimits, type ImageConfigFields } from "./oci-spec.ts";
-
-/** How a container is put on its networks; the node wires the network layer in. */
-export interface ContainerNetworking {
-  /** Prepares the container's network namespace before it starts. No netnsPath: a new, empty one. */
-  attach(record: ContainerRecord): Promise<{ netnsPath?: string; settings: NetworkSettings }>;
-  /** Releases what `attach` took (addresses, published ports, the namespace). */
-  detach(record: ContainerRecord): Promise<void>;
-  /** Joins a running container's namespace to one more network (`docker network connect`); returns its name and endpoint. */
-  connect(record: ContainerRecord, network: string): Promise<{ name: string; endpoint: EndpointSettings }>;
-  /** Leaves a network joined with {@link ContainerNetworking.connect}. */
-  disconnect(record: ContainerRecord, network: string): Promise<string>;
-}
-
-/** Named volumes a container mounts (created on first use, as docker does). */
-export interface VolumeProvider {
-  /** The host directory of volume `name`, creating the volume when missing. */
-  ensure(name: string): Promise<string>;
-}
-
-/** A network that gives the container only its own loopback (`--network none`, and the default until bridges exist). */
-export const isolatedNetworking: ContainerNetworking = {
-  attach: async () => ({ settings: { SandboxKey: "", Ports: {}, Networks: {} } }),
-  detach: async () => {},
-  connect: async (_record, network) => {
-    throw new ShoalError("not_found", `network ${network} not found`);
-  },
-  disconnect: async (_record, network) => {
-    throw new ShoalError("not_found", `network ${network} not found`);
-  },
-};
-
-/** What `docker ps` filters on. */
-export interface ContainerFilters {
-  id?: string[];
-  name?: string[];
-  label?: string[];
-  status?: string[];
-  ancestor?: string[];
-  exited?: string[];
-}
 
 /** What the containers service needs from the engine. */
 export interface ContainersOptions {
@@ -443,29 +407,9 @@ export class Containers {
 
   /** `GET /containers/json`. */
   list(options: { all?: boolean; limit?: number; filters?: ContainerFilters } = {}): ContainerRecord[] {
-    const filters = options.filters ?? {};
-    let records = this.#o.store.list();
-    if (!options.all && !filters.status && !filters.exited) records = records.filter((record) => record.State.Running);
-    const any = (values: string[] | undefined, test: (value: string) => boolean) => !values || values.length === 0 || values.some(test);
-    records = records.filter(
-      (record) =>
-        any(filters.id, (value) => record.Id.startsWith(value)) &&
-        any(filters.name, (value) => new RegExp(value).test(record.Name.slice(1))) &&
-        any(filters.status, (value) => record.State.Status === value) &&
-        any(filters.exited, (value) => !record.State.Running && record.State.StartedAt !== ZERO_TIME && record.State.ExitCode === Number(value)) &&
-        any(filters.ancestor, (value) => record.Config.Image === value || record.Image === value || record.Image.startsWith(`sha256:${value}`)) &&
-        (filters.label ?? []).every((value) => {
-          const [key, expected] = value.split("=", 2) as [string, string | undefined];
-          return key in record.Config.Labels && (expected === undefined || record.Config.Labels[key] === expected);
-        }),
-    );
-    for (const status of filters.status ?? []) {
-      if (!["created", "restarting", "running", "removing", "paused", "exited", "dead"].includes(status)) {
-        throw new ShoalError("invalid_argument", `invalid filter 'status=${status}'`);
-      }
-    }
-    return options.limit && options.limit > 0 ? records.slice(0, options.limit) : records;
+    return filterContainers(this.#o.store.list(), options);
   }
+
 
   /**
    * The container's log lines: those there now (the last `tail` of them), then with `follow`
@@ -617,15 +561,6 @@ function existsDir(path: string): boolean {
   }
 }
 
-/** Where Debian's tini package puts the static init docker runs as `docker-init`. */
-export const TINI_STATIC = "/usr/bin/tini-static";
-
-/** `--init`: tini as PID 1 (mounted at /sbin/docker-init, as docker does), reaping zombies and forwarding signals. */
-function initProcess(args: string[]): { mount: { source: string; destination: string; type: "bind"; options: string[] }; args: string[] } {
-  if (!existsSync(TINI_STATIC)) throw new ShoalError("failed_precondition", `--init needs ${TINI_STATIC}: install Debian's tini package`);
-  return { mount: { source: TINI_STATIC, destination: "/sbin/docker-init", type: "bind", options: ["rbind", "ro", "rprivate"] }, args: ["/sbin/docker-init", "--", ...args] };
-}
-
 /** The image's env overlaid with the container's (same name: the container's wins). */
 function mergeEnv(image: string[], extra: string[]): string[] {
   const merged = new Map<string, string>();
@@ -633,20 +568,3 @@ function mergeEnv(image: string[], extra: string[]): string[] {
   return [...merged.values()];
 }
 
-const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, USR2: 12, TERM: 15, CONT: 18, STOP: 19, WINCH: 28 };
-
-/** `TERM`, `SIGTERM` or `15` → `SIGTERM`, refusing unknown signals. */
-export function normalizeSignal(signal: string): string {
-  const upper = signal.toUpperCase().replace(/^SIG/, "");
-  if (upper in SIGNALS) return `SIG${upper}`;
-  const number = Number(signal);
-  const name = Object.entries(SIGNALS).find(([, value]) => value === number)?.[0];
-  if (name) return `SIG${name}`;
-  if (Number.isInteger(number) && number > 0 && number < 65) return String(number);
-  throw new ShoalError("invalid_argument", `invalid signal: ${signal}`);
-}
-
-function signalNumber(signal: string): number {
-  const normalized = normalizeSignal(signal);
-  return SIGNALS[normalized.replace(/^SIG/, "")] ?? Number(normalized);
-}
