@@ -1,33 +1,19 @@
 /** Attaching to containers' main processes through conmon: stdin, a TTY, resizes, a new runtime (as root, real runc). */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { busyboxImage, chunksOf } from "../../test/support/image-archives.ts";
+import { useRuntimeFixture } from "../../test/support/runtime-fixture.ts";
 import type { AttachSession } from "./attach-session.ts";
 import { ContainerRuntime, type CreateOptions } from "./container-runtime.ts";
-import { unpackLayer } from "./layer-unpack.ts";
-import { buildOciSpec, parseHardLimits } from "./oci-spec.ts";
 
-const work = mkdtempSync("/tmp/shoal-attach-");
-let layer: string;
+const fixture = useRuntimeFixture("attach");
+const { work, created, layer } = fixture;
 let runtime: ContainerRuntime;
-const created: string[] = [];
-
-beforeAll(async () => {
-  const image = await busyboxImage();
-  layer = join(work, "layer");
-  await unpackLayer(chunksOf(image.layer), layer);
-  runtime = new ContainerRuntime({ containersDir: join(work, "containers"), execRoot: join(work, "run") });
-});
-
-afterAll(async () => {
-  for (const id of created) await runtime.delete(id).catch(() => {});
-  rmSync(work, { recursive: true, force: true });
-  Bun.spawnSync(["sh", "-c", "find /sys/fs/cgroup -depth -type d -name 'shoal-attach-test*' -exec rmdir {} + 2>/dev/null; true"]);
+beforeAll(() => {
+  runtime = fixture.runtime;
 });
 
 function spec(id: string, cmd: string[]) {
-  return buildOciSpec({ Cmd: cmd, Env: ["PATH=/bin"] }, { hostname: id, rootfs: "(set by create)", cgroupsPath: `/shoal-attach-test/${id}` }, { passwd: null, group: null }, parseHardLimits(readFileSync("/proc/self/limits", "utf8")));
+  return fixture.spec(id, cmd);
 }
 
 /** Creates the container, attaches before its process runs (as docker run does), then starts it. */

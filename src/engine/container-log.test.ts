@@ -1,35 +1,22 @@
 /** Log rotation (max-size/max-file) and following, on files and on real conmon containers (as root). */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { busyboxImage, chunksOf } from "../../test/support/image-archives.ts";
+import { useRuntimeFixture } from "../../test/support/runtime-fixture.ts";
 import { normalizeLogLimits, readLogLines, rotateLog } from "./container-log.ts";
 import { ContainerRuntime, type LogLine } from "./container-runtime.ts";
-import { unpackLayer } from "./layer-unpack.ts";
 import { buildOciSpec, parseHardLimits } from "./oci-spec.ts";
 
-const work = mkdtempSync("/tmp/shoal-log-");
-let layer: string;
+const fixture = useRuntimeFixture("log", { logRotationIntervalMs: 20 });
+const { work, created, layer } = fixture;
 let runtime: ContainerRuntime;
-const created: string[] = [];
-
-beforeAll(async () => {
-  const image = await busyboxImage();
-  layer = join(work, "layer");
-  await unpackLayer(chunksOf(image.layer), layer);
-  runtime = new ContainerRuntime({ containersDir: join(work, "containers"), execRoot: join(work, "run"), logRotationIntervalMs: 20 });
-});
-
-afterAll(async () => {
-  for (const id of created) await runtime.delete(id).catch(() => {});
-  runtime.close();
-  rmSync(work, { recursive: true, force: true });
-  Bun.spawnSync(["sh", "-c", "find /sys/fs/cgroup -depth -type d -name 'shoal-log-test*' -exec rmdir {} + 2>/dev/null; true"]);
+beforeAll(() => {
+  runtime = fixture.runtime;
 });
 
 async function run(id: string, script: string, log?: { maxSizeBytes?: number; maxFiles?: number }): Promise<void> {
   created.push(id);
-  const spec = buildOciSpec({ Cmd: ["sh", "-c", script], Env: ["PATH=/bin"] }, { hostname: id, rootfs: "(set by create)", cgroupsPath: `/shoal-log-test/${id}` }, { passwd: null, group: null }, parseHardLimits(readFileSync("/proc/self/limits", "utf8")));
+  const spec = fixture.spec(id, ["sh", "-c", script]);
   await runtime.create(id, spec, [layer], { log });
   runtime.start(id);
 }

@@ -1,31 +1,18 @@
 /** `docker exec` into runc containers (as root, real runtime): pipes, stdin, TTY and resize, failures. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { beforeAll, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { busyboxImage, chunksOf } from "../../test/support/image-archives.ts";
+import { useRuntimeFixture } from "../../test/support/runtime-fixture.ts";
 import { ShoalError } from "../lib/index.ts";
 import { ContainerRuntime } from "./container-runtime.ts";
 import type { ExecSession } from "./exec-session.ts";
-import { unpackLayer } from "./layer-unpack.ts";
 import { buildOciSpec, parseHardLimits } from "./oci-spec.ts";
 
-const work = mkdtempSync("/tmp/shoal-exec-");
-let layer: string;
+const fixture = useRuntimeFixture("exec");
+const { work, created, layer } = fixture;
 let runtime: ContainerRuntime;
-const created: string[] = [];
-
-beforeAll(async () => {
-  const image = await busyboxImage();
-  layer = join(work, "layer");
-  await unpackLayer(chunksOf(image.layer), layer);
-  runtime = new ContainerRuntime({ containersDir: join(work, "containers"), execRoot: join(work, "run") });
-});
-
-afterAll(async () => {
-  for (const id of created) await runtime.delete(id).catch(() => {});
-  runtime.close();
-  rmSync(work, { recursive: true, force: true });
-  Bun.spawnSync(["sh", "-c", "find /sys/fs/cgroup -depth -type d -name 'shoal-exec-test*' -exec rmdir {} + 2>/dev/null; true"]);
+beforeAll(() => {
+  runtime = fixture.runtime;
 });
 
 async function running(id: string, cmd = ["busybox", "sleep", "1000"]): Promise<void> {
