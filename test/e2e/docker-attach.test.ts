@@ -4,30 +4,16 @@
  * shell, resizes, a TTY container across a daemon restart, and docker's refusal to attach to a
  * stopped container.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { removeContainersUnder } from "../support/container-cleanup.ts";
-import { busyboxImage, dockerSaveArchive } from "../support/image-archives.ts";
-import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
+import { beforeAll, expect, test } from "bun:test";
+import { TEST_IMAGE, useDockerTestDaemon } from "../support/docker-test-daemon.ts";
+import type { TestDaemon } from "../support/test-daemon.ts";
 
-const IMAGE = "shoal-test/busybox:1";
+const IMAGE = TEST_IMAGE;
+const fixture = useDockerTestDaemon();
 let daemon: TestDaemon;
-
-beforeAll(async () => {
-  daemon = await startTestDaemon();
-  const image = await busyboxImage(["sh", "-c", "echo hi"]);
-  const archive = join(daemon.dir, "busybox.tar");
-  writeFileSync(archive, await dockerSaveArchive([IMAGE], image.config, image.layer));
-  expect((await daemon.docker(["load", "-i", archive])).exitCode).toBe(0);
-}, 60_000);
-
-afterAll(async () => {
-  await daemon.docker(["rm", "-f", ...(await daemon.docker(["ps", "-aq"])).stdout.split("\n").filter(Boolean)]).catch(() => {});
-  await daemon.stop("SIGKILL");
-  removeContainersUnder(daemon.dir, join(daemon.execRoot, "runtime", "runc"));
-  await daemon.dispose();
-}, 60_000);
+beforeAll(() => {
+  daemon = fixture.current();
+});
 
 async function docker(args: string[], options: { stdin?: string; timeoutMs?: number } = {}) {
   return daemon.docker(args, { timeoutMs: 30_000, ...options });

@@ -3,31 +3,19 @@
  * -t), exec (exit codes, stdin, a TTY through `script`), inspect, stop/start/restart/rm, restart
  * policies, events, and a daemon restart that re-adopts running containers whose logs go on.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { removeContainersUnder } from "../support/container-cleanup.ts";
-import { busyboxImage, dockerSaveArchive } from "../support/image-archives.ts";
-import { startTestDaemon, type TestDaemon } from "../support/test-daemon.ts";
+import { TEST_IMAGE, useDockerTestDaemon } from "../support/docker-test-daemon.ts";
+import type { TestDaemon } from "../support/test-daemon.ts";
 
-const IMAGE = "shoal-test/busybox:1";
+const IMAGE = TEST_IMAGE;
 const TICKER = ["sh", "-c", "echo started; i=0; while true; do i=$((i+1)); echo line $i; busybox sleep 0.1; done"];
+const fixture = useDockerTestDaemon();
 let daemon: TestDaemon;
-
-beforeAll(async () => {
-  daemon = await startTestDaemon();
-  const image = await busyboxImage(["sh", "-c", "echo hi"]);
-  const archive = join(daemon.dir, "busybox.tar");
-  writeFileSync(archive, await dockerSaveArchive([IMAGE], image.config, image.layer));
-  expect((await daemon.docker(["load", "-i", archive])).exitCode).toBe(0);
-}, 60_000);
-
-afterAll(async () => {
-  await daemon.docker(["rm", "-f", ...(await daemon.docker(["ps", "-aq"])).stdout.split("\n").filter(Boolean)]).catch(() => {});
-  await daemon.stop("SIGKILL");
-  removeContainersUnder(daemon.dir, join(daemon.execRoot, "runtime", "runc"));
-  await daemon.dispose();
-}, 60_000);
+beforeAll(() => {
+  daemon = fixture.current();
+});
 
 async function docker(args: string[], options: { stdin?: string; timeoutMs?: number } = {}) {
   return daemon.docker(args, { timeoutMs: 30_000, ...options });
