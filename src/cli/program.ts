@@ -6,6 +6,8 @@ import { flagErrorsExit125 } from "./command-runner.ts";
 import { registerContainerCommands, registerContainerGroup } from "./container/register.ts";
 import { cliContext, type CliContext } from "./context.ts";
 import { registerNetworkCommands } from "./network/register.ts";
+import { registerNodeCommands } from "./node/register.ts";
+import { registerSwarmCommands } from "./swarm/register.ts";
 import { registerVolumeCommands } from "./volume/register.ts";
 
 /** Flags of `shoal daemon`, passed to the runner the entry point wires in. */
@@ -103,6 +105,8 @@ export function buildProgram(
   registerVolumeCommands(program, run);
   registerNetworkCommands(program, run);
   registerAuthCommands(program, run);
+  registerSwarmCommands(program, run);
+  registerNodeCommands(program, run);
 
   flagErrorsExit125(program.command("inspect"))
     .description("Return low-level information on Docker objects")
