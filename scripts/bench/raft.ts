@@ -74,8 +74,10 @@ try {
     }),
   );
   await Bun.sleep(2000);
-  const rss = await Promise.all(["m1", "m2", "m3"].map(async (id) => (await cluster!.statusOrThrow(id)).rssBytes / 1024 / 1024));
-  ours.rss = median(rss);
+  const statuses = await Promise.all(["m1", "m2", "m3"].map((id) => cluster!.statusOrThrow(id)));
+  ours.rss = median(statuses.map((status) => status.rssBytes / 1024 / 1024));
+  ours.rssAnon = median(statuses.map((status) => status.rssAnonBytes / 1024 / 1024));
+  ours.rssFile = median(statuses.map((status) => status.rssFileBytes / 1024 / 1024));
 } finally {
   await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -136,6 +138,6 @@ report("sequential put p50", `${ours.p50!.toFixed(2)} ms`, beside("p50", "ms", 2
 report("sequential put p99", `${ours.p99!.toFixed(2)} ms`, beside("p99", "ms", 2, true));
 for (const concurrency of [1, 16, 64]) report(`puts/s, ${concurrency} concurrent clients`, `${ours[`puts${concurrency}`]!.toFixed(0)}`, beside(`puts${concurrency}`, "", 0));
 report(`failover, median of ${FAILOVERS}`, `${ours.failover!.toFixed(0)} ms`, `${beside("failover", "ms", 0, true)}; shoal min ${ours.failoverMin!.toFixed(0)} max ${ours.failoverMax!.toFixed(0)}`);
-report(`member RSS after ${ENTRIES} entries`, `${ours.rss!.toFixed(0)} MiB`, beside("rss", "MiB", 0, true));
+report(`member RSS after ${ENTRIES} entries`, `${ours.rss!.toFixed(0)} MiB (anonymous ${ours.rssAnon!.toFixed(0)}, file-backed ${ours.rssFile!.toFixed(0)})`, beside("rss", "MiB", 0, true));
 report("disk fsync floor (raft-anchor fsync.mjs)", "", fsync);
 process.exit(0);

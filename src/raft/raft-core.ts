@@ -73,6 +73,21 @@ export class RaftCore {
     }
   }
 
+  /**
+   * A side channel says the connection to `member` broke (EOF or reset: a killed process shows at
+   * once). A follower of `member` forgets it, so that it grants pre-votes as if its election
+   * timeout had run out (etcd's ForgetLeader), and campaigns after 1 + its rank among the other
+   * voters ticks, so that survivors do not split the vote. Safe: votes are unchanged, and pre-vote
+   * still needs a quorum that also lost (or forgot) the leader; no read relies on a lease.
+   */
+  leaderConnectionLost(member: MemberId): void {
+    if (this.role !== "follower" || this.lead !== member) return;
+    this.lead = null;
+    if (!this.#isVoter(this.id)) return;
+    const rank = this.membership.voters.filter((voter) => voter !== member).sort().indexOf(this.id);
+    this.#electionElapsed = Math.max(this.#electionElapsed, this.#randomizedElectionTimeout - 1 - Math.max(0, rank));
+  }
+
   /** Starts an election now (pre-vote first when enabled). */
   campaign(transfer = false): void {
     if (!this.#isVoter(this.id) || this.role === "leader") return;

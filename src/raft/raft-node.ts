@@ -58,6 +58,15 @@ interface Waiter {
   timer: Timer | null;
 }
 
+/**
+ * The bytes themselves, copied when they are a view into a larger buffer: the log keeps entries
+ * (and the snapshot) for a long time, and a view would keep its whole backing buffer alive, such as
+ * msgpackr's shared encoding buffer, which grows to the size of the largest value ever packed.
+ */
+function ownBytes(data: Uint8Array): Uint8Array {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+}
+
 const lostLeadership = () => new ShoalError("unavailable", "raft leadership was lost before the proposal was applied; it may or may not take effect");
 
 /**
@@ -143,7 +152,8 @@ export class RaftNode {
 
   /** Proposes a command; resolves with the state machine's result once applied here (leader only). */
   propose(data: Uint8Array, options: { timeoutMs?: number } = {}): Promise<unknown> {
-    return this.#submit(() => this.#core.propose(data), options.timeoutMs);
+    const owned = ownBytes(data);
+    return this.#submit(() => this.#core.propose(owned), options.timeoutMs);
   }
 
   /** Proposes a membership change; resolves once it is applied. */
@@ -177,6 +187,17 @@ export class RaftNode {
     this.#schedule();
   }
 
+  /**
+   * Tells the member that its connection to `member` broke (EOF or reset). If that was its leader,
+   * it stops trusting the leader's lease and campaigns (pre-vote first) within a few ticks instead
+   * of a whole election timeout; see {@link RaftCore.leaderConnectionLost}.
+   */
+  leaderConnectionLost(member: MemberId): void {
+    if (this.#stopped) return;
+    this.#core.leaderConnectionLost(member);
+    this.#schedule();
+  }
+
   /** Starts an election now (e.g. the first member of a new cluster). */
   campaign(): void {
     this.#core.campaign();
@@ -191,6 +212,7 @@ export class RaftNode {
       if (!whole) return;
       this.#core.step(whole);
     } else {
+      if (message.type === "append") for (const entry of message.entries) entry.data = ownBytes(entry.data);
       this.#core.step(message);
     }
     this.#schedule();
@@ -361,7 +383,7 @@ export class RaftNode {
     const interval = this.#options.snapshotInterval ?? 10_000;
     const applied = this.#core.log.applied;
     if (applied - this.#snapshotIndex < interval) return;
-    const snapshot = this.#core.snapshotTaken(applied, this.#options.stateMachine.snapshot());
+    const snapshot = this.#core.snapshotTaken(applied, ownBytes(this.#options.stateMachine.snapshot()));
     this.#snapshotIndex = applied;
     // The stored commit must cover the snapshot but never run past the entries on disk.
     const hardState = { ...this.#synced, commit: Math.max(this.#synced.commit, applied) };

@@ -53,6 +53,19 @@ describe("backoff", () => {
 });
 
 describe("connection pool", () => {
+  test("reports a connection that the peer ended, naming its address", async () => {
+    const fleet = managers(["m1"]);
+    const lost: string[] = [];
+    const pool = new ConnectionPool({ credentials: () => ({ ca: null }), clock: new FakeClock(), dialer: fleet.dialer, onDisconnect: (address) => lost.push(address) });
+    const session = await pool.session("m1");
+    expect(lost).toEqual([]);
+    fleet.servers.get("m1")![0]!.close();
+    await session.closed;
+    await Promise.resolve();
+    expect(lost).toEqual(["m1"]);
+    pool.close();
+  });
+
   test("shares one connection per address and replaces it when it closes", async () => {
     const fleet = managers(["m1"]);
     const pool = poolFor(fleet, new FakeClock());

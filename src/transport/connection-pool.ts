@@ -31,6 +31,8 @@ export interface ConnectionPoolOptions extends Omit<DialOptions, "credentials"> 
   credentials: () => DialOptions["credentials"];
   backoff?: BackoffPolicy;
   random?: () => number;
+  /** Called when a connection the pool made ends (peer gone, reset, keepalive timeout, closed). */
+  onDisconnect?: (address: string, error: ShoalError | null) => void;
   /** Dials an address (the real TLS dial unless a test gives another). */
   dialer?: (address: string, options: DialOptions) => ReturnType<typeof dial>;
 }
@@ -78,6 +80,8 @@ export class ConnectionPool {
         peer.failures = 0;
         peer.retryAt = 0;
         peer.session = session;
+        const onDisconnect = this.#options.onDisconnect;
+        if (onDisconnect) void session.closed.then((error) => this.#closed || onDisconnect(address, error));
         if (this.#closed) session.close();
         return session;
       } catch (error) {

@@ -66,7 +66,8 @@ export class RpcClient {
   async #start(name: string, request: unknown, options: CallOptions): Promise<{ stream: MuxStream; done: () => void }> {
     if (options.signal?.aborted) throw new ShoalError("cancelled", `${name} was cancelled by the caller`);
     const timeoutMs = Math.max(0, Math.ceil(options.timeoutMs ?? 0));
-    const stream = await this.session.openStream(encodeHeader({ m: name, t: timeoutMs }));
+    const header = encodeHeader({ m: name, t: timeoutMs });
+    const stream = this.session.tryOpenStream(header) ?? (await this.session.openStream(header));
     const timer =
       timeoutMs > 0
         ? this.#clock.setTimeout(() => stream.reset(new ShoalError("deadline_exceeded", `${name} did not answer within ${timeoutMs} ms`)), timeoutMs)
@@ -78,8 +79,10 @@ export class RpcClient {
       options.signal?.removeEventListener("abort", onAbort);
     };
     try {
-      await stream.write(encodeMessage(request));
+      // OPEN, the request and the end of the stream go out together, in one frame batch.
+      const written = stream.write(encodeMessage(request));
       stream.end();
+      await written;
     } catch (error) {
       done();
       throw stream.error ?? error;

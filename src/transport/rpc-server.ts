@@ -53,8 +53,10 @@ export class RpcServer {
       access: method.access,
       async handle(request, context, stream) {
         const response = await handler(request as Request, context);
-        await stream.write(encodeMessage(response));
+        // The response and the end of the stream in one frame.
+        const written = stream.write(encodeMessage(response));
         stream.end();
+        await written;
       },
     });
     return this;

@@ -68,6 +68,22 @@ describe("unary calls", () => {
     expect(hidden.message).not.toContain("secret detail");
   });
 
+  test("a call and its answer each leave in one channel write: OPEN, request and end together", async () => {
+    const [clientEnd, serverEnd] = memoryChannelPair();
+    const writes = { client: 0, server: 0 };
+    for (const [end, side] of [[clientEnd, "client"], [serverEnd, "server"]] as const) {
+      const write = end.write.bind(end);
+      end.write = (data) => (writes[side]++, write(data));
+    }
+    const server = new RpcServer().unary(Echo, (request) => ({ text: request.text, caller: null }));
+    new MuxSession(serverEnd, { side: "server", onStream: (stream) => server.handleStream(stream, worker) });
+    const client = new RpcClient(new MuxSession(clientEnd, { side: "client" }));
+    await client.call(Echo, { text: "settings go first" });
+    writes.client = writes.server = 0;
+    for (let i = 0; i < 5; i++) expect(await client.call(Echo, { text: `call ${i}` })).toEqual({ text: `call ${i}`, caller: null });
+    expect(writes).toEqual({ client: 5, server: 5 });
+  });
+
   test("an unknown method is unimplemented", async () => {
     const { client } = setup(manager);
     const error = await client.call(Missing, null).catch((e) => e);

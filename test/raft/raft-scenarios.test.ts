@@ -162,6 +162,44 @@ describe("pre-vote and check-quorum", () => {
     expect(Math.max(...[...network.cores.values()].map((core) => core.term))).toBeGreaterThan(term);
   });
 
+  test("followers whose connection to a dead leader broke elect a new one within two ticks, without splitting the vote", () => {
+    const network = new CoreNetwork(three, { seed: 3 });
+    network.campaign("a");
+    const term = network.core("a").term;
+    network.isolate("a");
+    network.core("b").leaderConnectionLost("a");
+    network.core("c").leaderConnectionLost("a");
+    network.tick(2, ["b", "c"]);
+    expect(network.core("b").role).toBe("leader");
+    expect(network.core("b").term).toBe(term + 1);
+    expect(network.core("c").lead).toBe("b");
+  });
+
+  test("a follower that lost its connection to a live leader cannot depose it: the others' lease holds", () => {
+    const network = new CoreNetwork(three, { seed: 3 });
+    network.campaign("a");
+    const term = network.core("a").term;
+    network.cut("a", "c");
+    network.core("c").leaderConnectionLost("a");
+    network.tick(3);
+    expect(network.core("a").role).toBe("leader");
+    expect(network.core("b").lead).toBe("a");
+    expect(Math.max(...[...network.cores.values()].map((core) => core.term))).toBe(term);
+    network.recover();
+    network.tick(1);
+    expect(network.core("c").lead).toBe("a");
+    expect(network.core("a").term).toBe(term);
+  });
+
+  test("a lost connection to a member that is not the leader changes nothing", () => {
+    const network = new CoreNetwork(three, { seed: 3 });
+    network.campaign("a");
+    network.core("c").leaderConnectionLost("b");
+    network.core("a").leaderConnectionLost("b");
+    expect(network.core("c").lead).toBe("a");
+    expect(network.core("a").role).toBe("leader");
+  });
+
   test("a leader cut off from a majority steps down within an election timeout (check-quorum)", () => {
     const network = new CoreNetwork(five, { seed: 5 });
     network.campaign("a");

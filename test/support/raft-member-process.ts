@@ -49,12 +49,14 @@ class KvMachine implements StateMachine {
     this.data.set(key, value);
     return entry.index;
   }
+  // JSON, not msgpackr: msgpackr packs into one module-wide buffer that grows to the largest value
+  // ever packed and never shrinks, so a snapshot-sized pack would stay resident for good.
   snapshot(): Uint8Array {
-    return packr.pack([...this.data]);
+    return new TextEncoder().encode(JSON.stringify([...this.data]));
   }
   restore(data: Uint8Array): void {
     this.data.clear();
-    for (const [key, value] of packr.unpack(data) as [string, string][]) this.data.set(key, value);
+    for (const [key, value] of JSON.parse(new TextDecoder().decode(data)) as [string, string][]) this.data.set(key, value);
   }
 }
 

@@ -24,13 +24,16 @@ export interface RaftDatabases {
 }
 
 /**
- * Opens (creating when new) the environment in the directory `path`. The default overlappingSync
- * stays on: a commit resolves when visible, and durability is awaited separately with `flushed`.
+ * Opens (creating when new) the environment in the directory `path`, with overlappingSync off: each
+ * commit syncs before it resolves (LMDB's classic durable commit), so a raft write is durable once
+ * its commit resolves. With overlappingSync on, the sync would be a separate step after the commit,
+ * one more hand-off between LMDB's write thread and the event loop per write, which cost ~15% of a
+ * member's CPU per sequential proposal on a 2-core machine.
  */
 export function openRaftDatabases(path: string): RaftDatabases {
   try {
     mkdirSync(path, { recursive: true, mode: 0o700 });
-    const root = open<Uint8Array, string>({ path, compression: false, encoding: "binary" });
+    const root = open<Uint8Array, string>({ path, compression: false, encoding: "binary", overlappingSync: false });
     return {
       root,
       entries: root.openDB<Uint8Array, number>({ name: ENTRIES_DB, encoding: "binary", compression: false }),

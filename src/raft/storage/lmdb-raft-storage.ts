@@ -4,7 +4,7 @@ import type { PersistBatch, PersistedState, RaftStorage, StorageCipher } from ".
 import { CommitQueue } from "./commit-queue.ts";
 import { openRaftDatabases, storageError, type RaftDatabases } from "./lmdb-layout.ts";
 import { readRaftState } from "./lmdb-read.ts";
-import { applyWrites, prepareBatch, type PreparedWrite } from "./lmdb-write.ts";
+import { applyWrites, onlyAppends, prepareBatch, queueAppends, type PreparedWrite } from "./lmdb-write.ts";
 import { LogShape } from "./log-shape.ts";
 import { closedStorageError } from "./storage-errors.ts";
 
@@ -20,7 +20,7 @@ export interface LmdbRaftStorageOptions {
 /**
  * A member's raft state in one LMDB environment (the directory `<data-root>/raft`). Each durable
  * commit is one write transaction holding every batch submitted since the previous commit began
- * (group commit), and completes only once `flushed` says it is on disk. Every stored record carries
+ * (group commit), and completes only once it is on disk (LMDB's own synced commit). Every stored record carries
  * a checksum; `load()` refuses a damaged or inconsistent store.
  */
 export class LmdbRaftStorage implements RaftStorage {
@@ -68,7 +68,7 @@ export class LmdbRaftStorage implements RaftStorage {
   persist(batch: PersistBatch): Promise<void> {
     return this.#submit((shape) => {
       shape.check(batch);
-      const write = prepareBatch(batch, batch.snapshot ? shape.keepsTail(batch.snapshot) : true, this.#cipher);
+      const write = prepareBatch(batch, batch.snapshot ? shape.keepsTail(batch.snapshot) : true, shape.lastIndex, this.#cipher);
       shape.apply(batch);
       return write;
     });
@@ -111,7 +111,12 @@ export class LmdbRaftStorage implements RaftStorage {
 
   async #commit(writes: PreparedWrite[]): Promise<void> {
     try {
-      await this.#dbs.root.childTransaction(() => applyWrites(this.#dbs, writes));
+      // The common case (entries after the stored ones, a hard state) goes to LMDB's write thread as
+      // plain puts; anything that reads what is stored (truncation, snapshot, compaction) runs in a
+      // transaction callback. The environment syncs inside each commit (overlappingSync off), so the
+      // commit resolves only once durable; `flushed` then adds nothing but stays as the contract.
+      if (onlyAppends(writes)) await this.#dbs.root.batch(() => queueAppends(this.#dbs, writes));
+      else await this.#dbs.root.childTransaction(() => applyWrites(this.#dbs, writes));
       await this.#dbs.root.flushed;
     } catch (error) {
       throw storageError(this.path, "write", error);

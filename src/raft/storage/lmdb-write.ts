@@ -18,12 +18,22 @@ interface PreparedSnapshot {
  * deletes and puts bytes (nothing in it can fail half-way for a reason of ours).
  */
 export type PreparedWrite =
-  | { snapshot?: PreparedSnapshot; entries: [index: number, record: Uint8Array][]; hardState?: Uint8Array }
+  | {
+      snapshot?: PreparedSnapshot;
+      entries: [index: number, record: Uint8Array][];
+      /** Whether stored entries at or after the first new one must go first (a conflicting suffix). */
+      truncates: boolean;
+      hardState?: Uint8Array;
+    }
   | { compactTo: number };
 
-/** Encodes a checked batch; `keepTail` says whether its snapshot keeps the entries after its index. */
-export function prepareBatch(batch: PersistBatch, keepTail: boolean, cipher?: StorageCipher): PreparedWrite {
-  const prepared: PreparedWrite = { entries: [] };
+/**
+ * Encodes a checked batch; `keepTail` says whether its snapshot keeps the entries after its index,
+ * `storedLast` is the last index stored before it (entries from the batch's first one on are replaced).
+ */
+export function prepareBatch(batch: PersistBatch, keepTail: boolean, storedLast: number, cipher?: StorageCipher): PreparedWrite {
+  const first = batch.entries?.[0]?.index;
+  const prepared: PreparedWrite = { entries: [], truncates: first !== undefined && first <= storedLast };
   if (batch.snapshot) {
     const { meta, data } = batch.snapshot;
     const stored = cipher ? cipher.seal(data) : data;
@@ -40,6 +50,23 @@ export function prepareBatch(batch: PersistBatch, keepTail: boolean, cipher?: St
   }
   if (batch.hardState) prepared.hardState = encodeHardState(batch.hardState);
   return prepared;
+}
+
+/**
+ * Whether writes only add entries after the stored ones and set the hard state: then they need no
+ * reads, and {@link queueAppends} can hand them to LMDB's write thread as they are.
+ */
+export function onlyAppends(writes: readonly PreparedWrite[]): boolean {
+  return writes.every((write) => !("compactTo" in write) && !write.snapshot && !write.truncates);
+}
+
+/** Queues appends and hard states (see {@link onlyAppends}) as asynchronous writes; call inside `batch`, which commits them in one transaction. */
+export function queueAppends(dbs: RaftDatabases, writes: readonly PreparedWrite[]): void {
+  for (const write of writes) {
+    if ("compactTo" in write) continue;
+    for (const [index, record] of write.entries) void dbs.entries.put(index, record);
+    if (write.hardState) void dbs.state.put(HARD_STATE_KEY, write.hardState);
+  }
 }
 
 /** Applies prepared writes in order; call inside one write transaction. */

@@ -138,6 +138,8 @@ export class SimCluster {
     member.node = null;
     this.network.detach(id);
     member.storage.crash();
+    // Its connections break at once (as a killed process's do): the others hear of it.
+    for (const other of this.members.values()) other.node?.leaderConnectionLost(id);
   }
 
   /** Starts a crashed member again from what its disk kept. */
