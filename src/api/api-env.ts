@@ -2,7 +2,8 @@ import type { ImageDeleteItem, ImageRecord, PullProgress, RegistryCredentials } 
 import type { Volume, VolumeCreateOptions, VolumeFilters, VolumePruneReport } from "../engine/index.ts";
 import type { Containers, EngineEvent } from "../engine/index.ts";
 import type { Logger } from "../lib/index.ts";
-import type { SystemInfo, SystemVersion } from "../types/index.ts";
+import type { RequestedSwarmSpec } from "../manager/index.ts";
+import type { Node, NodeAvailability, Swarm, SwarmInfo, SystemInfo, SystemVersion } from "../types/index.ts";
 
 /** What the system routes read; the node gives the real one, tests a fixture. */
 export interface SystemSource {
@@ -80,6 +81,42 @@ export interface EventSource {
   subscribe(listener: (event: EngineEvent) => void): () => void;
 }
 
+/** `POST /swarm/init`'s body, checked (the Engine API's `InitRequest`); empty strings and zeros mean "the default". */
+export interface SwarmInitRequest {
+  ListenAddr: string;
+  AdvertiseAddr: string;
+  DataPathAddr: string;
+  DataPathPort: number;
+  ForceNewCluster: boolean;
+  Spec: RequestedSwarmSpec | null;
+  AutoLockManagers: boolean;
+  Availability: NodeAvailability | "";
+  DefaultAddrPool: string[];
+  SubnetSize: number;
+}
+
+/** This node's place in a swarm, as the swarm and node routes use it; the node gives the real one. */
+export interface SwarmSource {
+  /** `Info.Swarm` (inactive when in no swarm). */
+  info(): SwarmInfo;
+  /** Creates a swarm with this node as manager; resolves with the node ID. Refused (unavailable) when already in one. */
+  init(request: SwarmInitRequest): Promise<string>;
+  /** The swarm with its join tokens; unavailable with Docker's text when this node is not a manager. */
+  inspect(): Swarm;
+  /** Leaves the swarm; a manager needs `force`. */
+  leave(force: boolean): Promise<void>;
+  /** Nodes passing Docker's node filters. */
+  nodes(filters: Record<string, string[]>): Node[];
+  /** A node by ID, hostname or unique ID prefix. */
+  node(ref: string): Node;
+  /** `POST /nodes/{id}/update?version=N` with the whole NodeSpec. */
+  updateNode(ref: string, version: number, spec: Record<string, unknown>): Promise<void>;
+  /** `DELETE /nodes/{id}?force=`. */
+  removeNode(ref: string, force: boolean): Promise<void>;
+  /** `POST /swarm/update?version=N&rotate…Token=`. */
+  update(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean }): Promise<void>;
+}
+
 /** Everything the API needs from the layers below. */
 export interface ApiDeps {
   system: SystemSource;
@@ -88,6 +125,7 @@ export interface ApiDeps {
   volumes: VolumeSource;
   networks: NetworkSource;
   events: EventSource;
+  swarm: SwarmSource;
   logger: Logger;
 }
 

@@ -8,6 +8,8 @@ import { eventRoutes } from "./routes/events.ts";
 import { execRoutes } from "./routes/execs.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { networkRoutes } from "./routes/networks.ts";
+import { nodeRoutes } from "./routes/nodes.ts";
+import { swarmRoutes } from "./routes/swarm.ts";
 import { volumeRoutes } from "./routes/volumes.ts";
 import { systemRoutes } from "./routes/system.ts";
 
@@ -64,6 +66,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }),
   );
   app.route("/", eventRoutes(deps));
+  app.route("/", swarmRoutes(deps));
+  app.route("/", nodeRoutes(deps));
   app.route("/", execRoutes(deps));
 
   app.notFound(() => errorResponse(404, "page not found"));

@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import { mountFilesystem, sdNotify, tryLockFile, unmount, type FileLock } from "../../native/index.ts";
 import { createApi, hijackRoutes, type ApiDeps } from "../api/index.ts";
@@ -10,6 +11,7 @@ import type { DaemonOptions } from "./daemon-options.ts";
 import { probeHost } from "./host-probe.ts";
 import { bridgeNetworking } from "./container-networking.ts";
 import { HostNetworks } from "./network-source.ts";
+import { NodeSwarm } from "./node-swarm.ts";
 import { createSystemSource } from "./system-source.ts";
 
 /** A started daemon. */
@@ -65,6 +67,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
   const lock = lockDataRoot(options.dataRoot);
   let engine: Engine | undefined;
   let server: ApiServer | undefined;
+  let swarm: NodeSwarm | undefined;
   const pidFile = join(options.execRoot, "shoal.pid");
 
   const cleanup = async () => {
@@ -74,6 +77,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       rmSync(options.socketPath, { force: true });
       rmSync(pidFile, { force: true });
     }
+    await swarm?.stop();
     await engine?.close();
     lock.release();
   };
@@ -115,7 +119,20 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       networking: bridgeNetworking({ bridges: () => networks.bridges(), predefinedId: (name) => networks.predefinedId(name), logger }),
     });
     const opened = engine;
+    swarm = await NodeSwarm.open({
+      dataRoot: options.dataRoot,
+      logger,
+      facts: {
+        hostname: facts.hostname,
+        architecture: facts.architecture,
+        nanoCpus: facts.ncpu * 1e9,
+        memoryBytes: facts.memTotal,
+        engineVersion: BUILD_INFO.version,
+      },
+      interfaces: () => networkInterfaces(),
+    });
     const system = createSystemSource({
+      swarm,
       facts,
       engineId: engine.meta.engineId,
       imageCount: () => images.list().length,
@@ -143,6 +160,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       volumes,
       networks,
       events: engine.events,
+      swarm,
       logger: logger.with({ module: "api" }),
     };
     const app = createApi(deps);

@@ -1,6 +1,6 @@
 import type { SystemSource } from "../api/index.ts";
 import { API_VERSION, BUILD_INFO, MIN_API_VERSION, goArch } from "../lib/index.ts";
-import type { ComponentVersion, SystemInfo, SystemVersion } from "../types/index.ts";
+import type { ComponentVersion, SwarmInfo, SystemInfo, SystemVersion } from "../types/index.ts";
 import { readdirSync } from "node:fs";
 import { componentVersion, type HostFacts } from "./host-probe.ts";
 
@@ -16,6 +16,8 @@ export interface SystemSourceOptions {
   defaultRuntime?: string;
   dataRoot: string;
   debug: boolean;
+  /** This node's place in a swarm (`Info.Swarm` and the `Swarm` ping header); inactive without one. */
+  swarm?: { info(): SwarmInfo; header(): string };
 }
 
 /** The node's `/version`, `/info` and ping answers, from its host facts and engine state. */
@@ -33,7 +35,7 @@ export function createSystemSource(options: SystemSourceOptions): SystemSource {
   };
 
   return {
-    swarmHeader: () => "inactive",
+    swarmHeader: () => options.swarm?.header() ?? "inactive",
 
     async version(): Promise<SystemVersion> {
       components ??= loadComponents();
@@ -112,7 +114,7 @@ export function createSystemSource(options: SystemSourceOptions): SystemSource {
         ServerVersion: BUILD_INFO.version,
         Runtimes: runtimes,
         DefaultRuntime: options.defaultRuntime ?? "runc",
-        Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
+        Swarm: options.swarm?.info() ?? { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
         // Containers belong to conmon and outlive a daemon restart: docker's live restore, always on.
         LiveRestoreEnabled: true,
         Isolation: "",

@@ -1,5 +1,6 @@
-import type { ApiDeps, ImageSource, SystemSource } from "../../src/api/index.ts";
+import type { ApiDeps, ImageSource, SwarmSource, SystemSource } from "../../src/api/index.ts";
 import { ShoalError } from "../../src/lib/index.ts";
+import { NOT_A_MANAGER_MESSAGE, NOT_IN_SWARM_MESSAGE } from "../../src/manager/index.ts";
 import type { SystemInfo, SystemVersion } from "../../src/types/index.ts";
 
 /** A `GET /version` body with overridable fields. */
@@ -110,8 +111,30 @@ export function noImages(): ImageSource {
   };
 }
 
-/** An engine without containers, volumes or events, for API tests about other routes. */
-export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "networks" | "events"> {
+/** A node in no swarm: init refused as unimplemented, everything else answers as docker does outside a swarm. */
+export function noSwarm(): SwarmSource {
+  const notManager = () => {
+    throw new ShoalError("unavailable", NOT_A_MANAGER_MESSAGE);
+  };
+  return {
+    info: () => ({ NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null }),
+    init: async () => {
+      throw new ShoalError("unimplemented", "no swarm in this test");
+    },
+    inspect: notManager,
+    leave: async () => {
+      throw new ShoalError("unavailable", NOT_IN_SWARM_MESSAGE);
+    },
+    nodes: notManager,
+    node: notManager,
+    updateNode: async () => notManager(),
+    removeNode: async () => notManager(),
+    update: async () => notManager(),
+  };
+}
+
+/** An engine without containers, volumes, events or swarm, for API tests about other routes. */
+export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "networks" | "events" | "swarm"> {
   const none = (what: string) => () => {
     throw new ShoalError("not_found", `No such ${what}`);
   };
@@ -136,5 +159,6 @@ export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "network
     volumes: { create: async () => none("volume")(), get: none("volume"), list: () => [], remove: async () => none("volume")(), prune: async () => ({ VolumesDeleted: [], SpaceReclaimed: 0 }) },
     networks: { list: () => [], get: none("network"), create: () => none("network driver")(), remove: none("network") },
     events: { since: () => [], subscribe: () => () => {} },
+    swarm: noSwarm(),
   };
 }

@@ -1,0 +1,21 @@
+import { Hono } from "hono";
+import type { ApiEnv, SwarmSource } from "../api-env.ts";
+import { readJsonObject } from "../json-body.ts";
+import { versionQuery } from "./nodes.ts";
+import { parseSwarmInitRequest } from "./swarm-init-request.ts";
+
+/** `/swarm`: init, inspect (with join tokens), update (spec, token rotation) and leave. */
+export function swarmRoutes(deps: { swarm: SwarmSource }): Hono<ApiEnv> {
+  return new Hono<ApiEnv>()
+    .post("/swarm/init", async (c) => c.json(await deps.swarm.init(parseSwarmInitRequest(await readJsonObject(c)))))
+    .get("/swarm", (c) => c.json(deps.swarm.inspect()))
+    .post("/swarm/update", async (c) => {
+      const flag = (name: string) => ["1", "true"].includes(c.req.query(name) ?? "");
+      await deps.swarm.update(versionQuery(c.req.query("version")), await readJsonObject(c), { worker: flag("rotateWorkerToken"), manager: flag("rotateManagerToken") });
+      return c.body(null, 200);
+    })
+    .post("/swarm/leave", async (c) => {
+      await deps.swarm.leave(["1", "true"].includes(c.req.query("force") ?? ""));
+      return c.body(null, 200);
+    });
+}

@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { ShoalError } from "../lib/index.ts";
+import { certificatesDir, writeFileAtomic } from "../pki/index.ts";
+import type { SwarmAddresses } from "./swarm-addresses.ts";
+
+/** The folder under the data root that holds a manager's swarm state: `state.json`, the CA key, `raft/`. */
+export const SWARM_DIR = "swarm";
+
+/** What a node keeps about its place in the swarm, written last at init: its presence means "in a swarm". */
+export interface SwarmState {
+  nodeId: string;
+  clusterId: string;
+  addresses: SwarmAddresses;
+}
+
+/** The swarm folder of a data root. */
+export function swarmDir(dataRoot: string): string {
+  return join(dataRoot, SWARM_DIR);
+}
+
+/** Where the raft log, hard state and snapshots live. */
+export function raftDir(dataRoot: string): string {
+  return join(swarmDir(dataRoot), "raft");
+}
+
+function statePath(dataRoot: string): string {
+  return join(swarmDir(dataRoot), "state.json");
+}
+
+function caKeyPath(dataRoot: string): string {
+  return join(swarmDir(dataRoot), "swarm-root-ca.key");
+}
+
+/** True when this data root holds a complete swarm membership to restart from. */
+export function hasSwarmState(dataRoot: string): boolean {
+  return existsSync(statePath(dataRoot));
+}
+
+/** Reads `swarm/state.json`; a corrupt file is an error naming it. */
+export async function readSwarmState(dataRoot: string): Promise<SwarmState> {
+  const path = statePath(dataRoot);
+  try {
+    const state = JSON.parse(await readFile(path, "utf8")) as SwarmState;
+    if (typeof state.nodeId !== "string" || typeof state.clusterId !== "string" || typeof state.addresses?.advertiseAddr !== "string") throw new Error("missing fields");
+    return state;
+  } catch (error) {
+    throw new ShoalError("failed_precondition", `corrupt ${path}: ${(error as Error).message}; leave the swarm with "docker swarm leave --force" and init or join again`, { cause: error });
+  }
+}
+
+/** Writes `swarm/state.json` atomically. */
+export async function writeSwarmState(dataRoot: string, state: SwarmState): Promise<void> {
+  await writeFileAtomic(statePath(dataRoot), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+}
+
+/** Keeps the root CA's private key beside the swarm state (0600): the manager signs node certificates with it. */
+export async function writeCaKey(dataRoot: string, keyPem: string): Promise<void> {
+  await writeFileAtomic(caKeyPath(dataRoot), keyPem, { mode: 0o600 });
+}
+
+/** The root CA's private key. */
+export async function readCaKey(dataRoot: string): Promise<string> {
+  return readFile(caKeyPath(dataRoot), "utf8");
+}
+
+/** Erases the swarm state and the node's certificates: what leaving does. */
+export async function removeSwarmState(dataRoot: string): Promise<void> {
+  await rm(statePath(dataRoot), { force: true }); // first: a crash halfway leaves no half swarm to restart
+  await rm(swarmDir(dataRoot), { recursive: true, force: true });
+  await rm(certificatesDir(dataRoot), { recursive: true, force: true });
+}

@@ -1,0 +1,379 @@
+import { mkdir } from "node:fs/promises";
+import { ShoalError, newId, sleep, type Clock, type Logger } from "../lib/index.ts";
+import {
+  createNodeKeyAndCsr,
+  createRootCA,
+  generateDataKey,
+  generateJoinTokens,
+  rotateJoinToken,
+  issueNodeCertificate,
+  loadNodeCredentials,
+  openSigningCa,
+  saveNodeCredentials,
+  saveRootCaBundle,
+} from "../pki/index.ts";
+import { RaftNode, type RaftStorage, type StorageCipher } from "../raft/index.ts";
+import { ClusterStore, dataKeyCipher } from "../store/index.ts";
+import { RpcServer, TransportServer, type TlsMaterial } from "../transport/index.ts";
+import type { Node, NodeAvailability, Swarm, SwarmInfo } from "../types/index.ts";
+import { initialSwarmSpec, mergeClusterSpecUpdate, nodeCertValidityMs, type RequestedSwarmSpec } from "./cluster-spec.ts";
+import { hasSwarmState, raftDir, readSwarmState, removeSwarmState, swarmDir, writeCaKey, writeSwarmState, type SwarmState } from "./manager-state.ts";
+import { filterNodes } from "./node-filters.ts";
+import { parseNodeSpec, removalRefusal, roleChangeRefusal } from "./node-updates.ts";
+import { RaftLink } from "./raft-link.ts";
+import type { SwarmAddresses } from "./swarm-addresses.ts";
+import { tlsInfoOf as tlsInfo } from "./tls-info.ts";
+
+/** How long a manager waits to become raft leader (a single member elects itself at once). */
+const LEADER_TIMEOUT_MS = 10_000;
+
+/** What a manager needs from the node: its data root, time, a log, and how to open raft storage. */
+export interface ManagerDeps {
+  dataRoot: string;
+  clock: Clock;
+  logger: Logger;
+  /** Opens the raft log at `path` (LmdbRaftStorage.open in the daemon), sealing it with `cipher`. */
+  openRaftStorage: (path: string, options: { cipher: StorageCipher }) => Promise<RaftStorage>;
+  /** Milliseconds per raft tick (default 100). */
+  tickMs?: number;
+}
+
+/** What this node says about itself in its Node object. */
+export interface LocalNodeFacts {
+  hostname: string;
+  /** `uname -m` style, e.g. x86_64. */
+  architecture: string;
+  nanoCpus: number;
+  memoryBytes: number;
+  engineVersion: string;
+}
+
+/** A checked `swarm init`. */
+export interface ManagerInitOptions {
+  addresses: SwarmAddresses;
+  spec?: RequestedSwarmSpec | null;
+  availability?: NodeAvailability;
+  autoLockManagers?: boolean;
+  defaultAddrPool?: string[];
+  subnetSize?: number;
+  dataPathPort?: number;
+  facts: LocalNodeFacts;
+}
+
+/** The parts of a running manager, stopped together. */
+interface Running {
+  state: SwarmState;
+  store: ClusterStore;
+  raft: RaftNode;
+  storage: RaftStorage;
+  server: TransportServer;
+  link: RaftLink;
+}
+
+/**
+ * The manager role of one node: the cluster store as the state machine of a raft group over the
+ * managers' mTLS transport, and the swarm's identity (root CA, certificates, join tokens). This first
+ * slice runs a one-manager swarm: `init` creates it, `restart` brings it back from disk, `leave` erases it.
+ */
+export class Manager {
+  readonly #deps: ManagerDeps;
+  readonly #running: Running;
+  readonly #log: Logger;
+  #stopping: Promise<void> | undefined;
+
+  private constructor(deps: ManagerDeps, running: Running) {
+    this.#deps = deps;
+    this.#running = running;
+    this.#log = deps.logger.with({ module: "manager", "node.id": running.state.nodeId });
+  }
+
+  /** True when `dataRoot` holds a swarm to restart from. */
+  static hasState(dataRoot: string): boolean {
+    return hasSwarmState(dataRoot);
+  }
+
+  /** Erases a swarm state that cannot be restarted (leaving a swarm whose manager failed to start). */
+  static eraseState(dataRoot: string): Promise<void> {
+    return removeSwarmState(dataRoot);
+  }
+
+  /** Creates a new swarm with this node as its only manager; on failure nothing of it is left on disk. */
+  static async init(deps: ManagerDeps, options: ManagerInitOptions): Promise<Manager> {
+    const { dataRoot, clock } = deps;
+    const spec = initialSwarmSpec(options.spec, options.autoLockManagers ?? false);
+    const defaultAddrPool = options.defaultAddrPool?.length ? [...options.defaultAddrPool] : ["10.0.0.0/8"];
+    const subnetSize = options.subnetSize || 24;
+    const dataPathPort = options.dataPathPort || 4789;
+    const state: SwarmState = { nodeId: newId(), clusterId: newId(), addresses: options.addresses };
+    let running: Running | undefined;
+    try {
+      await mkdir(swarmDir(dataRoot), { recursive: true, mode: 0o700 });
+      const root = await createRootCA({ clock });
+      const signer = await openSigningCa(root);
+      const { keyPem, csrPem } = await createNodeKeyAndCsr();
+      const issued = await issueNodeCertificate(signer, csrPem, {
+        nodeId: state.nodeId,
+        role: "manager",
+        clusterId: state.clusterId,
+        clock,
+        validityMs: nodeCertValidityMs(spec),
+      });
+      const dataKey = generateDataKey();
+      await saveRootCaBundle(dataRoot, root.certificatePem);
+      await saveNodeCredentials(dataRoot, { certificatePem: issued.chainPem, keyPem, dataKey });
+      await writeCaKey(dataRoot, root.keyPem);
+      const tokens = generateJoinTokens(root.certificatePem);
+      running = await start(deps, state, { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }, dataKey, true);
+      await running.store.update((tx) => {
+        tx.create("cluster", {
+          ID: state.clusterId,
+          Spec: spec,
+          TLSInfo: tlsInfo(root.certificatePem),
+          RootRotationInProgress: false,
+          DataPathPort: dataPathPort,
+          DefaultAddrPool: defaultAddrPool,
+          SubnetSize: subnetSize,
+          JoinTokens: { Worker: tokens.worker, Manager: tokens.manager },
+        });
+        tx.create("nodes", {
+          ID: state.nodeId,
+          Spec: { Labels: {}, Role: "manager", Availability: options.availability ?? "active", Membership: "accepted" },
+          Description: {
+            Hostname: options.facts.hostname,
+            Platform: { Architecture: options.facts.architecture, OS: "linux" },
+            Resources: { NanoCPUs: options.facts.nanoCpus, MemoryBytes: options.facts.memoryBytes },
+            Engine: { EngineVersion: options.facts.engineVersion },
+            TLSInfo: tlsInfo(root.certificatePem),
+          },
+          Status: { State: "ready", Addr: options.addresses.advertiseHost },
+          ManagerStatus: { Leader: true, Reachability: "reachable", Addr: options.addresses.advertiseAddr },
+        });
+      });
+      await writeSwarmState(dataRoot, state); // last: from here on the daemon restarts into this swarm
+    } catch (error) {
+      if (running) await stopRunning(running);
+      await removeSwarmState(dataRoot).catch(() => {});
+      throw error;
+    }
+    const manager = new Manager(deps, running);
+    manager.#log.info("swarm initialized", { "cluster.id": state.clusterId, "advertise.addr": state.addresses.advertiseAddr });
+    return manager;
+  }
+
+  /** Starts the manager of the swarm stored under the data root again: same node, cluster, tokens and objects. */
+  static async restart(deps: ManagerDeps): Promise<Manager> {
+    const state = await readSwarmState(deps.dataRoot);
+    const credentials = await loadNodeCredentials(deps.dataRoot);
+    if (!credentials.dataKey) throw new ShoalError("failed_precondition", "this node's key file holds no raft data key; leave the swarm and join it again");
+    const running = await start(deps, state, { key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.rootCaBundlePem }, credentials.dataKey, false);
+    const manager = new Manager(deps, running);
+    manager.#log.info("manager restarted", { "cluster.id": state.clusterId, "raft.index": running.store.index });
+    return manager;
+  }
+
+  /** This node's ID (its certificate's CN and its raft member ID). */
+  get nodeId(): string {
+    return this.#running.state.nodeId;
+  }
+
+  /** The swarm's ID (its certificates' O). */
+  get clusterId(): string {
+    return this.#running.state.clusterId;
+  }
+
+  /** The addresses this manager listens and is reached at. */
+  get addresses(): SwarmAddresses {
+    return this.#running.state.addresses;
+  }
+
+  /** The cluster store (for the manager's components and tests). */
+  get store(): ClusterStore {
+    return this.#running.store;
+  }
+
+  /** The cluster object as `GET /swarm` returns it, join tokens included. */
+  swarm(): Swarm {
+    const cluster = this.#running.store.view((tx) => tx.get("cluster", this.clusterId));
+    if (!cluster) throw new ShoalError("unavailable", "the cluster object is not in the store yet; try again");
+    return cluster;
+  }
+
+  /** `Info.Swarm` of this manager. */
+  info(): SwarmInfo {
+    const { JoinTokens: _tokens, ...cluster } = this.swarm();
+    const nodes = this.nodes({});
+    const managers = nodes.filter((node) => node.ManagerStatus);
+    return {
+      NodeID: this.nodeId,
+      NodeAddr: this.addresses.advertiseHost,
+      LocalNodeState: "active",
+      ControlAvailable: true,
+      Error: "",
+      RemoteManagers: managers.map((node) => ({ NodeID: node.ID, Addr: node.ManagerStatus!.Addr })),
+      Nodes: nodes.length,
+      Managers: managers.length,
+      Cluster: cluster,
+    };
+  }
+
+  /** Nodes passing `filters` (see {@link filterNodes}), leader marked from raft's view. */
+  nodes(filters: Record<string, string[]>): Node[] {
+    const all = this.#running.store.view((tx) => tx.find("nodes"));
+    return filterNodes(all, filters).map((node) => this.#live(node));
+  }
+
+  /** One node by ID, name (hostname) or unique ID prefix; not_found (`node X not found`) otherwise. */
+  node(ref: string): Node {
+    return this.#live(this.#running.store.view((tx) => tx.lookup("nodes", this.#self(ref))));
+  }
+
+  /** `POST /nodes/{id}/update?version=N`: the whole spec, refused when `version` is not the node's current one. */
+  async updateNode(ref: string, version: number, body: Record<string, unknown>): Promise<void> {
+    const spec = parseNodeSpec(body);
+    await this.#running.store.update((tx) => {
+      const node = tx.lookup("nodes", this.#self(ref));
+      const managers = tx.find("nodes").filter((candidate) => candidate.Spec.Role === "manager").length;
+      const refusal = roleChangeRefusal(node, spec.Role, managers);
+      if (refusal) throw new ShoalError("failed_precondition", refusal);
+      tx.update("nodes", { ...node, Version: { Index: version }, Spec: { ...node.Spec, ...spec, Labels: spec.Labels } });
+    });
+  }
+
+  /** `DELETE /nodes/{id}?force=`. */
+  async removeNode(ref: string, force: boolean): Promise<void> {
+    await this.#running.store.update((tx) => {
+      const node = tx.lookup("nodes", this.#self(ref));
+      const refusal = removalRefusal(node, force);
+      if (refusal) throw new ShoalError("failed_precondition", refusal);
+      tx.delete("nodes", node.ID);
+    });
+  }
+
+  /**
+   * `POST /swarm/update?version=N&rotateWorkerToken=&rotateManagerToken=`: the cluster spec (its
+   * name is fixed), join tokens rotated on request; a stale version is refused.
+   */
+  async updateSwarm(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean }): Promise<void> {
+    await this.#running.store.update((tx) => {
+      const cluster = tx.get("cluster", this.clusterId);
+      if (!cluster) throw new ShoalError("unavailable", "the cluster object is not in the store yet; try again");
+      const merged = mergeClusterSpecUpdate(cluster.Spec, spec);
+      const tokens = {
+        Worker: rotate.worker ? rotateJoinToken(cluster.JoinTokens.Worker) : cluster.JoinTokens.Worker,
+        Manager: rotate.manager ? rotateJoinToken(cluster.JoinTokens.Manager) : cluster.JoinTokens.Manager,
+      };
+      tx.update("cluster", { ...cluster, Version: { Index: version }, Spec: merged, JoinTokens: tokens });
+    });
+  }
+
+  /** Stops serving, raft and storage; the swarm state stays on disk. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= stopRunning(this.#running).then(() => this.#log.info("manager stopped"));
+    return this.#stopping;
+  }
+
+  /** Stops and erases the swarm state and certificates: the node is in no swarm afterwards. */
+  async leave(): Promise<void> {
+    await this.stop();
+    await removeSwarmState(this.#deps.dataRoot);
+    this.#log.info("left the swarm");
+  }
+
+  /** `self` names this node (the docker CLI sends it as given for `node update self`). */
+  #self(ref: string): string {
+    return ref === "self" ? this.nodeId : ref;
+  }
+
+  /** The node as the API shows it: Leader from raft, no SwarmKit-only fields. */
+  #live(node: Node): Node {
+    const { Membership: _membership, ...spec } = node.Spec;
+    const leader = this.#running.raft.status().leader;
+    const managerStatus = node.ManagerStatus ? { ...node.ManagerStatus, Leader: node.ID === leader } : undefined;
+    return { ...node, Spec: spec, ...(managerStatus ? { ManagerStatus: managerStatus } : {}) };
+  }
+}
+
+/** Opens raft storage, the store, the raft member and the transport server, and waits to lead. */
+async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial, dataKey: Uint8Array, bootstrap: boolean): Promise<Running> {
+  const logger = deps.logger.with({ "node.id": state.nodeId });
+  const cipher = dataKeyCipher(dataKey);
+  const storage = await deps.openRaftStorage(raftDir(deps.dataRoot), { cipher });
+  const store = new ClusterStore({ clock: deps.clock, logger, cipher });
+  const link = new RaftLink({
+    material: () => material,
+    addressOf: (member) => (member === state.nodeId ? undefined : store.view((tx) => tx.get("nodes", member))?.ManagerStatus?.Addr),
+    logger: logger.with({ module: "raft" }),
+  });
+  let raft: RaftNode | undefined;
+  let server: TransportServer | undefined;
+  try {
+    raft = await RaftNode.start({
+      id: state.nodeId,
+      storage,
+      clock: deps.clock,
+      stateMachine: store,
+      transport: link,
+      tickMs: deps.tickMs,
+      logger: logger.with({ module: "raft" }),
+      ...(bootstrap ? { start: { bootstrap: true } } : {}),
+    });
+    const node = raft;
+    link.attach(node);
+    node.onFatal = (error) => logger.error("raft failed; the manager stops serving writes", { error: String(error) });
+    store.setProposer((data) => node.propose(data, { timeoutMs: 10_000 }));
+    server = new TransportServer({
+      material,
+      rpc: link.register(new RpcServer()),
+      clock: deps.clock,
+      logger,
+      verifyPeer: (peer) => {
+        if (peer.clusterId !== state.clusterId) throw new ShoalError("permission_denied", `peer ${peer.nodeId} belongs to another swarm (${peer.clusterId})`);
+      },
+    });
+    try {
+      await server.listen(state.addresses.listenPort, state.addresses.listenHost);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const listen = `${state.addresses.listenHost}:${state.addresses.listenPort}`;
+      throw new ShoalError(
+        code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES" ? "invalid_argument" : "internal",
+        `cannot listen on ${listen} for the swarm (${code ?? String(error)}): ${code === "EADDRINUSE" ? "the port is in use; free it or choose another with --listen-addr" : "choose another --listen-addr"}`,
+        { cause: error },
+      );
+    }
+    const voters = node.status().membership.voters;
+    if (!bootstrap && voters.length === 1 && voters[0] === state.nodeId) node.campaign();
+    await waitForLeader(node, deps.clock);
+    return { state, store, raft: node, storage, server, link };
+  } catch (error) {
+    raft?.stop();
+    await server?.close(0).catch(() => {});
+    link.close();
+    store.close();
+    await storage.close();
+    throw error;
+  }
+}
+
+/** Waits for a leader; on the leader, until an entry of its own term committed (so all earlier ones did) and applied. */
+async function waitForLeader(raft: RaftNode, clock: Clock): Promise<void> {
+  const deadline = clock.now() + LEADER_TIMEOUT_MS;
+  const ready = () => {
+    const status = raft.status();
+    if (status.leader === null) return false;
+    if (status.leader === raft.id && raft.logTerm(status.commit) !== status.term) return false;
+    return status.applied >= status.commit;
+  };
+  while (!ready()) {
+    if (clock.now() > deadline) throw new ShoalError("unavailable", `no raft leader after ${LEADER_TIMEOUT_MS / 1000} s; the swarm's managers cannot reach each other`);
+    await sleep(clock, 10);
+  }
+}
+
+async function stopRunning(running: Running): Promise<void> {
+  running.raft.stop();
+  await running.server.close(200).catch(() => {});
+  running.link.close();
+  running.store.close();
+  await running.storage.close();
+}

@@ -1,0 +1,154 @@
+import type { SwarmInitRequest, SwarmSource } from "../api/index.ts";
+import { ShoalError, systemClock, toShoalError, type Logger } from "../lib/index.ts";
+import {
+  ALREADY_IN_SWARM_MESSAGE,
+  LEAVE_LAST_MANAGER_MESSAGE,
+  Manager,
+  NOT_A_MANAGER_MESSAGE,
+  NOT_IN_SWARM_MESSAGE,
+  resolveSwarmAddresses,
+  type InterfaceAddresses,
+  type LocalNodeFacts,
+  type ManagerDeps,
+} from "../manager/index.ts";
+import { LmdbRaftStorage } from "../raft/index.ts";
+import type { Node, Swarm, SwarmInfo } from "../types/index.ts";
+
+/** Options of {@link NodeSwarm.open}. */
+export interface NodeSwarmOptions {
+  dataRoot: string;
+  logger: Logger;
+  /** What this node reports about itself in its Node object. */
+  facts: LocalNodeFacts;
+  /** The host's network interfaces (for interface names and the default advertise address). */
+  interfaces: () => InterfaceAddresses;
+}
+
+/**
+ * This node's place in a swarm: none, or the manager of a one-manager swarm (restarted from disk
+ * when the daemon starts). Init and leave run one at a time.
+ */
+export class NodeSwarm implements SwarmSource {
+  readonly #options: NodeSwarmOptions;
+  readonly #deps: ManagerDeps;
+  readonly #log: Logger;
+  #manager: Manager | null = null;
+  /** Why the swarm stored on disk could not be restarted ("" when it was, or there is none). */
+  #error = "";
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: NodeSwarmOptions) {
+    this.#options = options;
+    this.#log = options.logger.with({ module: "swarm" });
+    this.#deps = {
+      dataRoot: options.dataRoot,
+      clock: systemClock,
+      logger: options.logger,
+      openRaftStorage: (path, storageOptions) => LmdbRaftStorage.open(path, storageOptions),
+    };
+  }
+
+  /** Restarts the manager when the data root holds a swarm; a failure is logged and shown in `info` as state `error`. */
+  static async open(options: NodeSwarmOptions): Promise<NodeSwarm> {
+    const swarm = new NodeSwarm(options);
+    if (Manager.hasState(options.dataRoot)) {
+      try {
+        swarm.#manager = await Manager.restart(swarm.#deps);
+      } catch (error) {
+        swarm.#error = toShoalError(error).message;
+        swarm.#log.error("cannot restart the swarm manager", { error: swarm.#error });
+      }
+    }
+    return swarm;
+  }
+
+  /** The `Swarm` ping header. */
+  header(): string {
+    if (this.#manager) return "active/manager";
+    return this.#error ? "error" : "inactive";
+  }
+
+  info(): SwarmInfo {
+    if (this.#manager) return this.#manager.info();
+    return { NodeID: "", NodeAddr: "", LocalNodeState: this.#error ? "error" : "inactive", ControlAvailable: false, Error: this.#error, RemoteManagers: null };
+  }
+
+  init(request: SwarmInitRequest): Promise<string> {
+    return this.#serialized(async () => {
+      if (this.#manager || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
+      if (request.AutoLockManagers) throw new ShoalError("unimplemented", "autolock is not supported yet: init without --autolock");
+      if (request.ForceNewCluster) throw new ShoalError("unimplemented", "--force-new-cluster needs a swarm to recover, and this node is in none: init without it");
+      const addresses = resolveSwarmAddresses(
+        { listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr },
+        this.#options.interfaces(),
+      );
+      this.#manager = await Manager.init(this.#deps, {
+        addresses,
+        spec: request.Spec,
+        availability: request.Availability || "active",
+        defaultAddrPool: request.DefaultAddrPool,
+        subnetSize: request.SubnetSize,
+        dataPathPort: request.DataPathPort,
+        facts: this.#options.facts,
+      });
+      return this.#manager.nodeId;
+    });
+  }
+
+  inspect(): Swarm {
+    return this.#managerOrRefuse().swarm();
+  }
+
+  leave(force: boolean): Promise<void> {
+    return this.#serialized(async () => {
+      if (this.#error) {
+        if (!force) throw new ShoalError("unavailable", LEAVE_LAST_MANAGER_MESSAGE);
+        await Manager.eraseState(this.#options.dataRoot);
+        this.#error = "";
+        return;
+      }
+      const manager = this.#manager;
+      if (!manager) throw new ShoalError("unavailable", NOT_IN_SWARM_MESSAGE);
+      if (!force) throw new ShoalError("unavailable", LEAVE_LAST_MANAGER_MESSAGE);
+      this.#manager = null;
+      await manager.leave();
+    });
+  }
+
+  updateNode(ref: string, version: number, spec: Record<string, unknown>): Promise<void> {
+    return this.#managerOrRefuse().updateNode(ref, version, spec);
+  }
+
+  removeNode(ref: string, force: boolean): Promise<void> {
+    return this.#managerOrRefuse().removeNode(ref, force);
+  }
+
+  update(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean }): Promise<void> {
+    return this.#managerOrRefuse().updateSwarm(version, spec, rotate);
+  }
+
+  nodes(filters: Record<string, string[]>): Node[] {
+    return this.#managerOrRefuse().nodes(filters);
+  }
+
+  node(ref: string): Node {
+    return this.#managerOrRefuse().node(ref);
+  }
+
+  /** Stops the manager, keeping the swarm on disk (daemon shutdown). */
+  async stop(): Promise<void> {
+    await this.#queue.catch(() => {});
+    await this.#manager?.stop();
+  }
+
+  #managerOrRefuse(): Manager {
+    if (!this.#manager) throw new ShoalError("unavailable", NOT_A_MANAGER_MESSAGE);
+    return this.#manager;
+  }
+
+  #serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(fn, fn);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+}
