@@ -1,4 +1,4 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, watch, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { mountOverlay, unmount } from "../../native/index.ts";
@@ -234,11 +234,25 @@ export class ContainerRuntime {
 
   /** The exit code conmon recorded, or null while the container has not exited. */
   exitCode(id: string): number | null {
+    const file = join(this.#exitDir, id);
+    // existsSync first: polled often, a missing file must not cost a thrown error each time.
+    if (!existsSync(file)) return null;
     try {
-      return Number(readFileSync(join(this.#exitDir, id), "utf8").trim());
+      // Empty while conmon is still writing it: not exited yet (a later event or sweep reads it).
+      const text = readFileSync(file, "utf8").trim();
+      return /^-?\d+$/.test(text) ? Number(text) : null;
     } catch {
       return null;
     }
+  }
+
+  /** Calls `onExit(id)` when conmon records a container's exit (inotify on the exit directory); returns a stop function. */
+  watchExits(onExit: (id: string) => void): () => void {
+    const watcher = watch(this.#exitDir, (_event, name) => {
+      if (typeof name === "string" && this.exitCode(name) !== null) onExit(name);
+    });
+    watcher.on("error", () => {});
+    return () => watcher.close();
   }
 
   /** Waits for the container to exit and returns its exit code. */

@@ -35,7 +35,7 @@ export interface ContainersOptions {
   volumes?: VolumeProvider;
   /** Parent cgroup of every container (`/shoal`). */
   cgroupParent?: string;
-  /** How often running containers are checked for an exit, in ms. */
+  /** How often running containers are swept for an exit the watch missed, in ms. */
   exitPollMs?: number;
 }
 
@@ -55,13 +55,16 @@ export class Containers {
   /** Clients attached to a container that has not started yet: connected when it starts, before its process runs. */
   readonly #pendingAttach = new Map<string, Set<(connect: () => AttachSession) => void>>();
   #poller: ReturnType<typeof setInterval> | undefined;
+  #unwatchExits: () => void = () => {};
+  /** Containers believed to be running: the only ones whose exit is looked for. */
+  readonly #running = new Set<string>();
   /** `docker exec` instances of the running containers. */
   readonly execs: Execs;
   readonly #health: HealthChecks;
   readonly #namesBeingCreated = new Set<string>();
 
   constructor(options: ContainersOptions) {
-    this.#o = { ...options, networking: options.networking ?? isolatedNetworking, cgroupParent: options.cgroupParent ?? "/shoal", exitPollMs: options.exitPollMs ?? 100 };
+    this.#o = { ...options, networking: options.networking ?? isolatedNetworking, cgroupParent: options.cgroupParent ?? "/shoal", exitPollMs: options.exitPollMs ?? 1000 };
     this.execs = new Execs(options.store, options.runtime);
     this.#health = new HealthChecks({ store: options.store, runtime: options.runtime, events: options.events, logger: options.logger, attributes: (record) => this.#attributes(record) });
   }
@@ -74,16 +77,20 @@ export class Containers {
       if (state && (state.status === "running" || state.status === "paused")) {
         this.#o.logger.info("re-adopted running container", { container: record.Id.slice(0, 12), pid: state.pid });
         this.#health.watch(record.Id);
+        this.#running.add(record.Id);
         continue;
       }
       await this.#exited(record.Id);
     }
+    this.#unwatchExits = this.#o.runtime.watchExits((id) => void this.#noticeExit(id));
+    // A slow sweep behind the watch, in case an inotify event is lost.
     this.#poller = setInterval(() => void this.#pollExits(), this.#o.exitPollMs);
   }
 
   /** Stops watching (containers keep running under conmon). */
   close(): void {
     clearInterval(this.#poller);
+    this.#unwatchExits();
     this.#health.close();
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
   }
@@ -253,6 +260,7 @@ export class Containers {
       Mounts: record.Mounts,
     };
     await this.#o.store.update(started);
+    this.#running.add(id);
     this.#o.events.emit("container", "start", id, this.#attributes(started));
     this.#health.watch(id);
     return true;
@@ -495,18 +503,21 @@ export class Containers {
   }
 
   async #pollExits(): Promise<void> {
-    for (const record of this.#o.store.list()) {
-      if (!record.State.Running || this.#busy.has(record.Id)) continue;
-      if (this.#o.runtime.exitCode(record.Id) === null) continue;
-      await this.#serial(record.Id, () => this.#exited(record.Id)).catch((error) =>
-        this.#o.logger.error("recording a container's exit failed", { container: record.Id.slice(0, 12), error: String(error) }),
-      );
-    }
+    for (const id of [...this.#running]) if (!this.#busy.has(id) && this.#o.runtime.exitCode(id) !== null) await this.#noticeExit(id);
+  }
+
+  /** Records an exit conmon reported; queued behind a start still in progress (a process may exit before its start is recorded). */
+  async #noticeExit(id: string): Promise<void> {
+    if (!this.#o.store.find(id)) return;
+    await this.#serial(id, () => this.#exited(id)).catch((error) =>
+      this.#o.logger.error("recording a container's exit failed", { container: id.slice(0, 12), error: String(error) }),
+    );
   }
 
   /** Records that a container's process ended, then applies its restart policy or auto-remove. */
   async #exited(id: string): Promise<void> {
     const record = this.#o.store.find(id);
+    this.#running.delete(id);
     if (!record || !record.State.Running) return;
     this.#health.stop(id);
     const code = this.#o.runtime.exitCode(id) ?? 255;
