@@ -33,7 +33,7 @@ export interface VolumeSource {
 }
 
 /** The engine's containers, as the container routes use them. */
-export type ContainerSource = Pick<Containers, "create" | "get" | "dir" | "list" | "start" | "stop" | "kill" | "restart" | "wait" | "remove" | "logs" | "execs" | "connectNetwork" | "disconnectNetwork" | "attach" | "resize">;
+export type ContainerSource = Pick<Containers, "create" | "get" | "dir" | "list" | "start" | "stop" | "kill" | "restart" | "wait" | "remove" | "logs" | "execs" | "connectNetwork" | "disconnectNetwork" | "pause" | "rename" | "prune" | "attach" | "resize">;
 
 /** A network as `GET /networks` shows it (moby's `NetworkResource`). */
 export interface NetworkResource {
@@ -95,12 +95,25 @@ export interface SwarmInitRequest {
   SubnetSize: number;
 }
 
+/** `POST /swarm/join`'s body, checked (the Engine API's `JoinRequest`). */
+export interface SwarmJoinRequest {
+  ListenAddr: string;
+  AdvertiseAddr: string;
+  DataPathAddr: string;
+  /** Managers' `HOST:PORT`, at least one. */
+  RemoteAddrs: string[];
+  JoinToken: string;
+  Availability: NodeAvailability | "";
+}
+
 /** This node's place in a swarm, as the swarm and node routes use it; the node gives the real one. */
 export interface SwarmSource {
   /** `Info.Swarm` (inactive when in no swarm). */
   info(): SwarmInfo;
   /** Creates a swarm with this node as manager; resolves with the node ID. Refused (unavailable) when already in one. */
   init(request: SwarmInitRequest): Promise<string>;
+  /** Joins a swarm through one of its managers. Refused (unavailable) when already in one. */
+  join(request: SwarmJoinRequest): Promise<void>;
   /** The swarm with its join tokens; unavailable with Docker's text when this node is not a manager. */
   inspect(): Swarm;
   /** Leaves the swarm; a manager needs `force`. */

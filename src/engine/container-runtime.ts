@@ -224,6 +224,12 @@ export class ContainerRuntime {
     if (result.exitCode !== 0) throw new ShoalError("internal", `container ${id} did not start: ${result.stderr.trim()}`);
   }
 
+  /** Freezes (`pause`) or thaws (`resume`) every process of the container (the cgroup freezer). */
+  freeze(id: string, frozen: boolean): void {
+    const result = this.#runc([frozen ? "pause" : "resume", id]);
+    if (result.exitCode !== 0) throw new ShoalError("internal", `cannot ${frozen ? "pause" : "unpause"} container ${id}: ${result.stderr.trim()}`);
+  }
+
   /** What the runtime knows of the container, or null when it has none by that ID. */
   state(id: string): RuntimeState | null {
     const result = this.#runc(["state", id]);

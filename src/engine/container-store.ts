@@ -36,6 +36,21 @@ export class ContainerStore {
     await this.#db.flushed;
   }
 
+  /** Gives a container another name, refusing one another container has (docker's words). */
+  async rename(record: ContainerRecord, name: string): Promise<void> {
+    await this.#db.transaction(() => {
+      const holder = this.#db.get(NAME_PREFIX + name.slice(1)) as string | undefined;
+      if (holder && holder !== record.Id) {
+        throw new ShoalError("name_conflict", `Error when allocating new name: Conflict. The container name "${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+      const current = this.#db.get(CONTAINER_PREFIX + record.Id) as ContainerRecord;
+      this.#db.remove(NAME_PREFIX + current.Name.slice(1));
+      this.#db.put(NAME_PREFIX + name.slice(1), record.Id);
+      this.#db.put(CONTAINER_PREFIX + record.Id, { ...current, Name: name });
+    });
+    await this.#db.flushed;
+  }
+
   async remove(record: ContainerRecord): Promise<void> {
     await this.#db.transaction(() => {
       this.#db.remove(CONTAINER_PREFIX + record.Id);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ShoalError, type Logger } from "../lib/index.ts";
 import { writeContainerEtc, imageAccounts } from "./container-files.ts";
-import { randomContainerName, isValidContainerName } from "./container-names.ts";
+import { isValidContainerName, randomContainerName } from "./container-names.ts";
 import { createdState, ZERO_TIME, type ContainerRecord, type ContainerState, type EndpointSettings, type NetworkSettings } from "./container-record.ts";
 import { parseBind, parseCreateRequest } from "./container-request.ts";
 import type { AttachSession } from "./attach-session.ts";
@@ -325,6 +325,47 @@ export class Containers {
       this.#o.events.emit("container", "stop", Id, this.#attributes(record));
       return true;
     });
+  }
+
+  /** `POST /containers/{id}/pause` and `/unpause`. */
+  pause(reference: string, paused: boolean): Promise<void> {
+    const { Id } = this.#o.store.get(reference);
+    return this.#serial(Id, async () => {
+      const record = this.#o.store.get(Id);
+      if (!record.State.Running) throw new ShoalError("failed_precondition", `Container ${Id} is not running`);
+      if (record.State.Paused === paused) throw new ShoalError("failed_precondition", paused ? `Container ${Id} is already paused` : `Container ${Id} is not paused`);
+      this.#o.runtime.freeze(Id, paused);
+      await this.#o.store.update({ ...record, State: { ...record.State, Paused: paused, Status: paused ? "paused" : "running" } });
+      this.#o.events.emit("container", paused ? "pause" : "unpause", Id, this.#attributes(record));
+    });
+  }
+
+  /** `POST /containers/{id}/rename?name=`. */
+  rename(reference: string, name: string): Promise<void> {
+    if (!isValidContainerName(name)) throw new ShoalError("invalid_argument", `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const { Id } = this.#o.store.get(reference);
+    return this.#serial(Id, async () => {
+      const record = this.#o.store.get(Id);
+      const wanted = `/${name.replace(/^\//, "")}`;
+      if (record.Name === wanted) throw new ShoalError("invalid_argument", `Error when allocating new name: Renaming a container with the same name as its current name`);
+      await this.#o.store.rename(record, wanted);
+      this.#o.events.emit("container", "rename", Id, this.#attributes({ ...record, Name: wanted }, { oldName: record.Name }));
+    });
+  }
+
+  /** `POST /containers/prune`: removes stopped containers (created before `until`, with `label`s); returns their IDs. */
+  async prune(filters: { until?: number; label?: string[] } = {}): Promise<string[]> {
+    const removed: string[] = [];
+    for (const record of this.#o.store.list()) {
+      if (record.State.Running || record.State.Restarting || record.State.Paused) continue;
+      if (filters.until !== undefined && Date.parse(record.Created) >= filters.until) continue;
+      if (!filterContainers([record], { all: true, filters: { label: filters.label } }).length) continue;
+      await this.remove(record.Id).then(
+        () => removed.push(record.Id),
+        () => {},
+      );
+    }
+    return removed;
   }
 
   /** `POST /containers/{id}/kill`. */

@@ -17,11 +17,14 @@ import { ClusterStore, dataKeyCipher } from "../store/index.ts";
 import { RpcServer, TransportServer, type TlsMaterial } from "../transport/index.ts";
 import type { Node, NodeAvailability, Swarm, SwarmInfo } from "../types/index.ts";
 import { initialSwarmSpec, mergeClusterSpecUpdate, nodeCertValidityMs, type RequestedSwarmSpec } from "./cluster-spec.ts";
-import { hasSwarmState, raftDir, readSwarmState, removeSwarmState, swarmDir, writeCaKey, writeSwarmState, type SwarmState } from "./manager-state.ts";
+import { CaServer } from "./ca-server.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { hasSwarmState, raftDir, readCaKey, readSwarmState, removeSwarmState, swarmDir, writeCaKey, writeSwarmState, type SwarmState } from "./manager-state.ts";
 import { filterNodes } from "./node-filters.ts";
 import { parseNodeSpec, removalRefusal, roleChangeRefusal } from "./node-updates.ts";
 import { RaftLink } from "./raft-link.ts";
 import type { SwarmAddresses } from "./swarm-addresses.ts";
+import type { RemoteManager } from "./swarm-protocol.ts";
 import { tlsInfoOf as tlsInfo } from "./tls-info.ts";
 
 /** How long a manager waits to become raft leader (a single member elects itself at once). */
@@ -68,6 +71,7 @@ interface Running {
   storage: RaftStorage;
   server: TransportServer;
   link: RaftLink;
+  dispatcher: Dispatcher;
 }
 
 /**
@@ -123,7 +127,7 @@ export class Manager {
       await saveNodeCredentials(dataRoot, { certificatePem: issued.chainPem, keyPem, dataKey });
       await writeCaKey(dataRoot, root.keyPem);
       const tokens = generateJoinTokens(root.certificatePem);
-      running = await start(deps, state, { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }, dataKey, true);
+      running = await start(deps, state, { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }, dataKey, true, root.keyPem);
       await running.store.update((tx) => {
         tx.create("cluster", {
           ID: state.clusterId,
@@ -165,7 +169,8 @@ export class Manager {
     const state = await readSwarmState(deps.dataRoot);
     const credentials = await loadNodeCredentials(deps.dataRoot);
     if (!credentials.dataKey) throw new ShoalError("failed_precondition", "this node's key file holds no raft data key; leave the swarm and join it again");
-    const running = await start(deps, state, { key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.rootCaBundlePem }, credentials.dataKey, false);
+    const caKeyPem = await readCaKey(deps.dataRoot);
+    const running = await start(deps, state, { key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.rootCaBundlePem }, credentials.dataKey, false, caKeyPem);
     const manager = new Manager(deps, running);
     manager.#log.info("manager restarted", { "cluster.id": state.clusterId, "raft.index": running.store.index });
     return manager;
@@ -294,7 +299,7 @@ export class Manager {
 }
 
 /** Opens raft storage, the store, the raft member and the transport server, and waits to lead. */
-async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial, dataKey: Uint8Array, bootstrap: boolean): Promise<Running> {
+async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial, dataKey: Uint8Array, bootstrap: boolean, caKeyPem: string): Promise<Running> {
   const logger = deps.logger.with({ "node.id": state.nodeId });
   const cipher = dataKeyCipher(dataKey);
   const storage = await deps.openRaftStorage(raftDir(deps.dataRoot), { cipher });
@@ -304,9 +309,14 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     addressOf: (member) => (member === state.nodeId ? undefined : store.view((tx) => tx.get("nodes", member))?.ManagerStatus?.Addr),
     logger: logger.with({ module: "raft" }),
   });
+  const managers = (): RemoteManager[] =>
+    store.view((tx) => tx.find("nodes")).flatMap((node) => (node.ManagerStatus ? [{ NodeID: node.ID, Addr: node.ManagerStatus.Addr }] : []));
+  const dispatcher = new Dispatcher({ store, clusterId: state.clusterId, selfId: state.nodeId, clock: deps.clock, logger, managers });
   let raft: RaftNode | undefined;
   let server: TransportServer | undefined;
   try {
+    const signer = await openSigningCa({ certificatePem: material.ca, keyPem: caKeyPem });
+    const ca = new CaServer({ store, clusterId: state.clusterId, rootCaPem: material.ca, signer, clock: deps.clock, logger, managers });
     raft = await RaftNode.start({
       id: state.nodeId,
       storage,
@@ -323,7 +333,7 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     store.setProposer((data) => node.propose(data, { timeoutMs: 10_000 }));
     server = new TransportServer({
       material,
-      rpc: link.register(new RpcServer()),
+      rpc: dispatcher.register(ca.register(link.register(new RpcServer({ clock: deps.clock, logger })))),
       clock: deps.clock,
       logger,
       verifyPeer: (peer) => {
@@ -344,8 +354,10 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     const voters = node.status().membership.voters;
     if (!bootstrap && voters.length === 1 && voters[0] === state.nodeId) node.campaign();
     await waitForLeader(node, deps.clock);
-    return { state, store, raft: node, storage, server, link };
+    dispatcher.start();
+    return { state, store, raft: node, storage, server, link, dispatcher };
   } catch (error) {
+    dispatcher.stop();
     raft?.stop();
     await server?.close(0).catch(() => {});
     link.close();
@@ -371,6 +383,7 @@ async function waitForLeader(raft: RaftNode, clock: Clock): Promise<void> {
 }
 
 async function stopRunning(running: Running): Promise<void> {
+  running.dispatcher.stop();
   running.raft.stop();
   await running.server.close(200).catch(() => {});
   running.link.close();

@@ -13,3 +13,8 @@ export const NOT_IN_SWARM_MESSAGE = "This node is not part of a swarm";
 /** `POST /swarm/leave` without force on the last manager. */
 export const LEAVE_LAST_MANAGER_MESSAGE =
   "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.";
+
+/** `GET /swarm`, `/nodes`… on a worker. */
+export const WORKER_NOT_MANAGER_MESSAGE =
+  "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
+

@@ -1,3 +1,4 @@
+import { Agent } from "../agent/index.ts";
 import type { SwarmInitRequest, SwarmSource } from "../api/index.ts";
 import { ShoalError, systemClock, toShoalError, type Logger } from "../lib/index.ts";
 import {
@@ -6,6 +7,7 @@ import {
   Manager,
   NOT_A_MANAGER_MESSAGE,
   NOT_IN_SWARM_MESSAGE,
+  WORKER_NOT_MANAGER_MESSAGE,
   resolveSwarmAddresses,
   type InterfaceAddresses,
   type LocalNodeFacts,
@@ -24,15 +26,20 @@ export interface NodeSwarmOptions {
   interfaces: () => InterfaceAddresses;
 }
 
+/** `POST /swarm/join`'s checked body. */
+type SwarmJoinRequest = Parameters<SwarmSource["join"]>[0];
+
 /**
- * This node's place in a swarm: none, or the manager of a one-manager swarm (restarted from disk
- * when the daemon starts). Init and leave run one at a time.
+ * This node's place in a swarm: none, the manager of a one-manager swarm, or a worker whose agent
+ * heartbeats to the managers (either restarted from disk when the daemon starts). Init, join and
+ * leave run one at a time.
  */
 export class NodeSwarm implements SwarmSource {
   readonly #options: NodeSwarmOptions;
   readonly #deps: ManagerDeps;
   readonly #log: Logger;
   #manager: Manager | null = null;
+  #agent: Agent | null = null;
   /** Why the swarm stored on disk could not be restarted ("" when it was, or there is none). */
   #error = "";
   #queue: Promise<unknown> = Promise.resolve();
@@ -58,6 +65,13 @@ export class NodeSwarm implements SwarmSource {
         swarm.#error = toShoalError(error).message;
         swarm.#log.error("cannot restart the swarm manager", { error: swarm.#error });
       }
+    } else if (Agent.hasState(options.dataRoot)) {
+      try {
+        swarm.#agent = await Agent.restart(swarm.#deps);
+      } catch (error) {
+        swarm.#error = toShoalError(error).message;
+        swarm.#log.error("cannot restart the swarm agent", { error: swarm.#error });
+      }
     }
     return swarm;
   }
@@ -65,17 +79,19 @@ export class NodeSwarm implements SwarmSource {
   /** The `Swarm` ping header. */
   header(): string {
     if (this.#manager) return "active/manager";
+    if (this.#agent) return "active/worker";
     return this.#error ? "error" : "inactive";
   }
 
   info(): SwarmInfo {
     if (this.#manager) return this.#manager.info();
+    if (this.#agent) return this.#agent.info();
     return { NodeID: "", NodeAddr: "", LocalNodeState: this.#error ? "error" : "inactive", ControlAvailable: false, Error: this.#error, RemoteManagers: null };
   }
 
   init(request: SwarmInitRequest): Promise<string> {
     return this.#serialized(async () => {
-      if (this.#manager || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
+      if (this.#manager || this.#agent || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
       if (request.AutoLockManagers) throw new ShoalError("unimplemented", "autolock is not supported yet: init without --autolock");
       if (request.ForceNewCluster) throw new ShoalError("unimplemented", "--force-new-cluster needs a swarm to recover, and this node is in none: init without it");
       const addresses = resolveSwarmAddresses(
@@ -95,6 +111,22 @@ export class NodeSwarm implements SwarmSource {
     });
   }
 
+  join(request: SwarmJoinRequest): Promise<void> {
+    return this.#serialized(async () => {
+      if (this.#manager || this.#agent || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
+      const advertiseHost = request.AdvertiseAddr
+        ? resolveSwarmAddresses({ listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr }, this.#options.interfaces()).advertiseHost
+        : "";
+      this.#agent = await Agent.join(this.#deps, {
+        remoteAddrs: request.RemoteAddrs,
+        joinToken: request.JoinToken,
+        advertiseHost,
+        availability: request.Availability || undefined,
+        facts: this.#options.facts,
+      });
+    });
+  }
+
   inspect(): Swarm {
     return this.#managerOrRefuse().swarm();
   }
@@ -104,7 +136,14 @@ export class NodeSwarm implements SwarmSource {
       if (this.#error) {
         if (!force) throw new ShoalError("unavailable", LEAVE_LAST_MANAGER_MESSAGE);
         await Manager.eraseState(this.#options.dataRoot);
+        await Agent.eraseState(this.#options.dataRoot);
         this.#error = "";
+        return;
+      }
+      const agent = this.#agent;
+      if (agent) {
+        this.#agent = null;
+        await agent.leave();
         return;
       }
       const manager = this.#manager;
@@ -139,9 +178,11 @@ export class NodeSwarm implements SwarmSource {
   async stop(): Promise<void> {
     await this.#queue.catch(() => {});
     await this.#manager?.stop();
+    await this.#agent?.stop();
   }
 
   #managerOrRefuse(): Manager {
+    if (this.#agent) throw new ShoalError("unavailable", WORKER_NOT_MANAGER_MESSAGE);
     if (!this.#manager) throw new ShoalError("unavailable", NOT_A_MANAGER_MESSAGE);
     return this.#manager;
   }

@@ -205,6 +205,29 @@ test("mounts: a named volume outlives its container, a read-only bind, a tmpfs",
   expect((await docker(["volume", "rm", "bench-data"])).exitCode).toBe(0);
 }, 60_000);
 
+test("pause and unpause freeze the processes; rename; container prune removes only stopped ones", async () => {
+  await docker(["run", "-d", "--name", "frozen", IMAGE, ...TICKER]);
+  expect((await docker(["pause", "frozen"])).exitCode).toBe(0);
+  expect((await docker(["ps", "--filter", "name=frozen", "--format", "{{.Status}}"])).stdout.trim()).toMatch(/^Up .* \(Paused\)$/);
+  const during = (await docker(["logs", "frozen"])).stdout.length;
+  await Bun.sleep(500);
+  expect((await docker(["logs", "frozen"])).stdout.length).toBe(during);
+  expect((await docker(["pause", "frozen"])).stderr).toContain("is already paused");
+  expect((await docker(["unpause", "frozen"])).exitCode).toBe(0);
+  await eventually(async () => (await docker(["logs", "frozen"])).stdout.length > during, "output after unpause");
+  expect((await docker(["rename", "frozen", "thawed"])).exitCode).toBe(0);
+  expect((await docker(["inspect", "-f", "{{.Name}}", "thawed"])).stdout.trim()).toBe("/thawed");
+  expect((await docker(["rename", "thawed", "ticker"])).stderr).toContain("is already in use");
+  await docker(["create", "--name", "leftover", IMAGE, "true"]);
+  const prune = await docker(["container", "prune", "-f"]);
+  expect(prune.stdout).toContain("Deleted Containers:");
+  const names = (await docker(["ps", "-a", "--format", "{{.Names}}"])).stdout.split("\n");
+  expect(names).not.toContain("leftover");
+  expect(names).toContain("thawed");
+  expect(names).toContain("ticker");
+  await docker(["rm", "-f", "thawed"]);
+}, 60_000);
+
 test("after a daemon restart, running containers are re-adopted and their logs go on", async () => {
   const before = (await docker(["logs", "ticker"])).stdout.trim().split("\n").length;
   expect(await daemon.stop("SIGTERM")).toBe(0);

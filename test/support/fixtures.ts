@@ -121,6 +121,9 @@ export function noSwarm(): SwarmSource {
     init: async () => {
       throw new ShoalError("unimplemented", "no swarm in this test");
     },
+    join: async () => {
+      throw new ShoalError("unimplemented", "no swarm in this test");
+    },
     inspect: notManager,
     leave: async () => {
       throw new ShoalError("unavailable", NOT_IN_SWARM_MESSAGE);
@@ -151,6 +154,9 @@ export function emptyEngine(): Pick<ApiDeps, "containers" | "volumes" | "network
     remove: async () => none("container")(),
     logs: () => none("container")(),
     connectNetwork: async () => none("container")(),
+    pause: async () => none("container")(),
+    rename: async () => none("container")(),
+    prune: async () => [],
     disconnectNetwork: async () => none("container")(),
     execs: { create: none("container"), get: none("exec instance"), start: none("exec instance"), resize: none("exec instance") },
   } as unknown as ApiDeps["containers"];

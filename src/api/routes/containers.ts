@@ -6,6 +6,18 @@ import { readJsonObject } from "../json-body.ts";
 import { logLineBytes, logTimeNanos, multiplexFrame, parseTimeRange } from "../log-stream.ts";
 import { checkFilterNames, parseFilters } from "../filters.ts";
 
+/** `10m`, `1h30m`, `45s` → milliseconds (the `until` of prune filters). */
+function goDurationMs(text: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const rest = text.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_match, value: string, unit: string) => {
+    total += Number(value) * units[unit]!;
+    return "";
+  });
+  if (rest !== "" || text === "") throw new ShoalError("invalid_argument", `invalid filter 'until=${text}': give a time or a duration such as 24h`);
+  return total;
+}
+
 /** Docker's one-line state: "Up 3 seconds", "Exited (0) 5 seconds ago", "Created"… */
 export function statusText(record: ContainerRecord, now = Date.now()): string {
   const state = record.State;
@@ -146,6 +158,28 @@ export function containerRoutes(deps: ApiDeps): Hono<ApiEnv> {
         },
       });
       return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
+    })
+    .post("/containers/:id/pause", async (c) => {
+      await containers.pause(c.req.param("id"), true);
+      return c.body(null, 204);
+    })
+    .post("/containers/:id/unpause", async (c) => {
+      await containers.pause(c.req.param("id"), false);
+      return c.body(null, 204);
+    })
+    .post("/containers/:id/rename", async (c) => {
+      const name = c.req.query("name");
+      if (!name) throw new ShoalError("invalid_argument", "give the new name (name=…)");
+      await containers.rename(c.req.param("id"), name);
+      return c.body(null, 204);
+    })
+    .post("/containers/prune", async (c) => {
+      const filters = parseFilters(c.req.query("filters"));
+      checkFilterNames(filters, ["until", "label"]);
+      const until = filters.until?.[0];
+      const untilMs = until === undefined ? undefined : /^\d+$/.test(until) ? Number(until) * 1000 : Date.now() - goDurationMs(until);
+      const deleted = await containers.prune({ until: untilMs, label: filters.label });
+      return c.json({ ContainersDeleted: deleted, SpaceReclaimed: 0 });
     })
     .post("/containers/:id/resize", (c) => {
       containers.resize(c.req.param("id"), dimension(c.req.query("h"), "h"), dimension(c.req.query("w"), "w"));

@@ -3,7 +3,7 @@ import { emptyEngine, fixedSystem, noImages } from "../../../test/support/fixtur
 import { ShoalError, silentLogger } from "../../lib/index.ts";
 import { ALREADY_IN_SWARM_MESSAGE, LEAVE_LAST_MANAGER_MESSAGE, NOT_A_MANAGER_MESSAGE, filterNodes } from "../../manager/index.ts";
 import type { Node, Swarm } from "../../types/index.ts";
-import type { SwarmInitRequest, SwarmSource } from "../api-env.ts";
+import type { SwarmInitRequest, SwarmJoinRequest, SwarmSource } from "../api-env.ts";
 import { createApi } from "../app.ts";
 
 const NODE: Node = {
@@ -26,6 +26,7 @@ async function message(response: Response): Promise<string> {
 function fakeSwarm() {
   const requests: SwarmInitRequest[] = [];
   const updates: unknown[] = [];
+  const joins: SwarmJoinRequest[] = [];
   let active = false;
   const manager = () => {
     if (!active) throw new ShoalError("unavailable", NOT_A_MANAGER_MESSAGE);
@@ -38,6 +39,10 @@ function fakeSwarm() {
       requests.push(request);
       active = true;
       return NODE.ID;
+    },
+    async join(request) {
+      if (active) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
+      joins.push(request);
     },
     inspect: () => (manager(), { ID: "c1", JoinTokens: { Worker: "SWMTKN-1-w", Manager: "SWMTKN-1-m" } } as Swarm),
     async leave(force) {
@@ -67,10 +72,20 @@ function fakeSwarm() {
   const api = createApi({ system: fixedSystem(), images: noImages(), ...emptyEngine(), swarm: source, logger: silentLogger });
   const call = (method: string, path: string, body?: unknown) =>
     api.request(path, body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
-  return { requests, updates, call };
+  return { requests, updates, joins, call };
 }
 
 describe("swarm routes", () => {
+  test("POST /swarm/join passes the checked request on; a missing token or manager address is 400", async () => {
+    const { joins, call } = fakeSwarm();
+    const body = { ListenAddr: "0.0.0.0:2377", AdvertiseAddr: "", RemoteAddrs: ["10.0.0.1:2377"], JoinToken: " SWMTKN-1-abc ", Availability: "Active" };
+    expect((await call("POST", "/v1.51/swarm/join", body)).status).toBe(200);
+    expect(joins).toEqual([{ ListenAddr: "0.0.0.0:2377", AdvertiseAddr: "", DataPathAddr: "", RemoteAddrs: ["10.0.0.1:2377"], JoinToken: "SWMTKN-1-abc", Availability: "active" }]);
+    expect((await call("POST", "/swarm/join", { ...body, JoinToken: "" })).status).toBe(400);
+    expect((await call("POST", "/swarm/join", { ...body, RemoteAddrs: [] })).status).toBe(400);
+    expect((await call("POST", "/swarm/join", { ...body, RemoteAddrs: "10.0.0.1:2377" })).status).toBe(400);
+  });
+
   test("POST /swarm/init answers the node ID as a JSON string and passes the checked request on", async () => {
     const { requests, call } = fakeSwarm();
     const response = await call("POST", "/v1.51/swarm/init", { ListenAddr: "127.0.0.1:4000", AdvertiseAddr: "127.0.0.1", Spec: { Orchestration: { TaskHistoryRetentionLimit: 3 } }, Availability: "drain" });

@@ -3,11 +3,16 @@ import type { ApiEnv, SwarmSource } from "../api-env.ts";
 import { readJsonObject } from "../json-body.ts";
 import { versionQuery } from "./nodes.ts";
 import { parseSwarmInitRequest } from "./swarm-init-request.ts";
+import { parseSwarmJoinRequest } from "./swarm-join-request.ts";
 
-/** `/swarm`: init, inspect (with join tokens), update (spec, token rotation) and leave. */
+/** `/swarm`: init, join, inspect (with join tokens), update (spec, token rotation) and leave. */
 export function swarmRoutes(deps: { swarm: SwarmSource }): Hono<ApiEnv> {
   return new Hono<ApiEnv>()
     .post("/swarm/init", async (c) => c.json(await deps.swarm.init(parseSwarmInitRequest(await readJsonObject(c)))))
+    .post("/swarm/join", async (c) => {
+      await deps.swarm.join(parseSwarmJoinRequest(await readJsonObject(c)));
+      return c.body(null, 200);
+    })
     .get("/swarm", (c) => c.json(deps.swarm.inspect()))
     .post("/swarm/update", async (c) => {
       const flag = (name: string) => ["1", "true"].includes(c.req.query(name) ?? "");

@@ -1,0 +1,126 @@
+import { afterEach, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { ShoalError, silentLogger, sleep, systemClock } from "../lib/index.ts";
+import * as managerSide from "../manager/index.ts";
+import { Manager, resolveSwarmAddresses, type ManagerDeps } from "../manager/index.ts";
+import { LmdbRaftStorage } from "../raft/index.ts";
+import { Agent, type AgentDeps } from "./index.ts";
+import * as agentSide from "./swarm-protocol.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function freePort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = listener.port;
+  listener.stop(true);
+  return port;
+}
+
+function dataRoot(): string {
+  const dir = mkdtempSync("/tmp/shoal-agent-");
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const managerFacts = { hostname: "manager1", architecture: "x86_64", nanoCpus: 2e9, memoryBytes: 4 << 30, engineVersion: "0.1.0" };
+const workerFacts = { ...managerFacts, hostname: "worker1" };
+
+async function swarm(heartbeatMs = 200): Promise<{ manager: Manager; address: string }> {
+  const port = freePort();
+  const deps: ManagerDeps = { dataRoot: dataRoot(), clock: systemClock, logger: silentLogger, openRaftStorage: (path, options) => LmdbRaftStorage.open(path, options), tickMs: 20 };
+  const manager = await Manager.init(deps, {
+    addresses: resolveSwarmAddresses({ listenAddr: `127.0.0.1:${port}`, advertiseAddr: "127.0.0.1" }, {}),
+    spec: { Dispatcher: { HeartbeatPeriod: heartbeatMs * 1e6 } },
+    facts: managerFacts,
+  });
+  cleanups.push(() => manager.stop());
+  return { manager, address: `127.0.0.1:${port}` };
+}
+
+function agentDeps(): AgentDeps {
+  return { dataRoot: dataRoot(), clock: systemClock, logger: silentLogger };
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await sleep(systemClock, 20);
+  }
+}
+
+test("the agent declares the manager's methods with the same names and access", () => {
+  for (const name of ["GetRootCACertificate", "IssueNodeCertificate", "Heartbeat"] as const) {
+    expect(agentSide[name]).toEqual(managerSide[name] as never);
+  }
+});
+
+test("a worker joins with the worker token: certificate and state on disk, node ready in the store", async () => {
+  const { manager, address } = await swarm();
+  const deps = agentDeps();
+  const agent = await Agent.join(deps, { remoteAddrs: [address], joinToken: manager.swarm().JoinTokens.Worker, advertiseHost: "", facts: workerFacts });
+  cleanups.push(() => agent.stop());
+  expect(agent.nodeId).toMatch(/^[0-9a-z]{25}$/);
+  expect(existsSync(join(deps.dataRoot, "certificates", "swarm-node.crt"))).toBe(true);
+  expect(existsSync(join(deps.dataRoot, "swarm", "worker.json"))).toBe(true);
+  const node = manager.node(agent.nodeId);
+  expect([node.Spec.Role, node.Spec.Availability, node.Status.State, node.Status.Addr, node.Description?.Hostname, node.ManagerStatus]).toEqual([
+    "worker",
+    "active",
+    "ready",
+    "127.0.0.1",
+    "worker1",
+    undefined,
+  ]);
+  expect(agent.info()).toEqual({
+    NodeID: agent.nodeId,
+    NodeAddr: "127.0.0.1",
+    LocalNodeState: "active",
+    ControlAvailable: false,
+    Error: "",
+    RemoteManagers: [{ NodeID: manager.nodeId, Addr: address }],
+  });
+  expect(manager.nodes({}).length).toBe(2);
+});
+
+test("a wrong token is refused with docker's text and adds no node; a manager token is refused for now", async () => {
+  const { manager, address } = await swarm();
+  const worker = manager.swarm().JoinTokens.Worker;
+  const wrong = worker.slice(0, -25) + "0".repeat(25);
+  const deps = agentDeps();
+  const refused = await Agent.join(deps, { remoteAddrs: [address], joinToken: wrong, advertiseHost: "", facts: workerFacts }).catch((error) => error);
+  expect(refused).toBeInstanceOf(ShoalError);
+  expect([refused.code, refused.message]).toEqual(["invalid_argument", "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster"]);
+  expect(existsSync(join(deps.dataRoot, "certificates"))).toBe(false);
+  const asManager = await Agent.join(deps, { remoteAddrs: [address], joinToken: manager.swarm().JoinTokens.Manager, advertiseHost: "", facts: workerFacts }).catch((error) => error);
+  expect(asManager.message).toContain("joining as a manager is not supported yet");
+  expect(manager.nodes({}).length).toBe(1);
+});
+
+test("a token of another swarm fails CA pinning", async () => {
+  const first = await swarm();
+  const second = await swarm();
+  const refused = await Agent.join(agentDeps(), { remoteAddrs: [first.address], joinToken: second.manager.swarm().JoinTokens.Worker, advertiseHost: "", facts: workerFacts }).catch((error) => error);
+  expect(refused.message).toStartWith("remote CA does not match fingerprint. Expected: ");
+});
+
+test("a worker that stops heartbeating is marked down, and ready again when it comes back from disk", async () => {
+  const { manager, address } = await swarm(100);
+  const deps = agentDeps();
+  const agent = await Agent.join(deps, { remoteAddrs: [address], joinToken: manager.swarm().JoinTokens.Worker, advertiseHost: "", facts: workerFacts });
+  await agent.stop();
+  await until(() => manager.node(agent.nodeId).Status.State === "down");
+  expect(manager.node(agent.nodeId).Status.Message).toBe("heartbeat failure");
+  const again = await Agent.restart(deps);
+  cleanups.push(() => again.stop());
+  expect(again.nodeId).toBe(agent.nodeId);
+  await until(() => manager.node(agent.nodeId).Status.State === "ready");
+  await again.leave();
+  expect(existsSync(join(deps.dataRoot, "swarm"))).toBe(false);
+  expect(existsSync(join(deps.dataRoot, "certificates"))).toBe(false);
+  await until(() => manager.node(agent.nodeId).Status.State === "down");
+});

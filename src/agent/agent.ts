@@ -1,0 +1,269 @@
+import { createSocket } from "node:dgram";
+import { ShoalError, sleep, toShoalError, type Clock, type Logger } from "../lib/index.ts";
+import { createNodeKeyAndCsr, loadNodeCredentials, saveNodeCredentials, saveRootCaBundle, verifyRemoteRootCa } from "../pki/index.ts";
+import { ConnectionPool, FailoverClient, RpcClient, dial, parseAddress, type DialCredentials } from "../transport/index.ts";
+import type { LocalNodeFacts, RemoteManager } from "../manager/index.ts";
+import type { NodeAvailability, SwarmInfo } from "../types/index.ts";
+import { hasWorkerState, readWorkerState, removeWorkerState, writeWorkerState, type WorkerState } from "./agent-state.ts";
+import { GetRootCACertificate, Heartbeat, IssueNodeCertificate } from "./swarm-protocol.ts";
+
+/** Each call to a manager gives up after this long (SwarmKit's agent: 5 s). */
+const CALL_TIMEOUT_MS = 5000;
+/** Until a manager says otherwise. */
+const DEFAULT_PERIOD_MS = 5000;
+
+/** What an agent needs from the node. */
+export interface AgentDeps {
+  dataRoot: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** A checked `swarm join`. */
+export interface JoinOptions {
+  /** `HOST:PORT` of managers to try, in order. */
+  remoteAddrs: string[];
+  joinToken: string;
+  /** The IP to advertise; empty: the address this node reaches the manager from. */
+  advertiseHost: string;
+  availability?: NodeAvailability;
+  facts: LocalNodeFacts;
+}
+
+/** The gRPC status names Docker's daemon shows manager errors with (`rpc error: code = X desc = …`). */
+const GRPC_CODES: Record<string, string> = {
+  not_found: "NotFound",
+  already_exists: "AlreadyExists",
+  invalid_argument: "InvalidArgument",
+  failed_precondition: "FailedPrecondition",
+  permission_denied: "PermissionDenied",
+  unavailable: "Unavailable",
+  deadline_exceeded: "DeadlineExceeded",
+  unimplemented: "Unimplemented",
+  internal: "Internal",
+};
+
+/** A manager's answer as Docker's daemon words it. */
+function managerError(error: unknown): ShoalError {
+  const shoal = toShoalError(error);
+  return new ShoalError(shoal.code, `rpc error: code = ${GRPC_CODES[shoal.code] ?? "Unknown"} desc = ${shoal.message}`, { cause: error });
+}
+
+/**
+ * The worker role of a node (SwarmKit's agent, this slice: the session is a heartbeat): `join` gets a
+ * certificate from a manager against the join token, `restart` comes back from disk, and while it runs
+ * it heartbeats to the managers over mutual TLS, failing over between them.
+ */
+export class Agent {
+  readonly #deps: AgentDeps;
+  readonly #log: Logger;
+  #state: WorkerState;
+  readonly #pool: ConnectionPool;
+  readonly #client: FailoverClient;
+  readonly #stopped = new AbortController();
+  #loop: Promise<void> = Promise.resolve();
+  #stopping: Promise<void> | undefined;
+
+  private constructor(deps: AgentDeps, state: WorkerState, credentials: DialCredentials) {
+    this.#deps = deps;
+    this.#state = state;
+    this.#log = deps.logger.with({ module: "agent", "node.id": state.nodeId });
+    this.#pool = new ConnectionPool({
+      credentials: () => credentials,
+      clock: deps.clock,
+      logger: deps.logger,
+      backoff: { initialMs: 100, maxMs: 8000 },
+      verifyServer: (peer) => {
+        if (peer.role !== "manager" || peer.clusterId !== state.clusterId) {
+          throw new ShoalError("permission_denied", `${peer.nodeId} is not a manager of this swarm`);
+        }
+      },
+    });
+    this.#client = new FailoverClient(this.#pool, () => this.#state.managers.map((manager) => manager.Addr), deps.clock);
+  }
+
+  /** True when `dataRoot` holds a worker membership to rejoin. */
+  static hasState(dataRoot: string): boolean {
+    return hasWorkerState(dataRoot);
+  }
+
+  /** Erases a worker state that cannot be restarted. */
+  static eraseState(dataRoot: string): Promise<void> {
+    return removeWorkerState(dataRoot);
+  }
+
+  /**
+   * Joins the swarm as a worker: pins the managers' root CA to the token's digest, gets a certificate
+   * for a new key, stores it and the membership, and starts heartbeating. On failure nothing is left on disk.
+   */
+  static async join(deps: AgentDeps, options: JoinOptions): Promise<Agent> {
+    if (options.remoteAddrs.length === 0) throw new ShoalError("invalid_argument", "give the address of a manager to join (HOST:PORT)");
+    let lastError: ShoalError | undefined;
+    for (const address of options.remoteAddrs) {
+      try {
+        return await joinThrough(deps, address, options);
+      } catch (error) {
+        lastError = toShoalError(error);
+        if (lastError.code !== "unavailable" && lastError.code !== "deadline_exceeded") break;
+      }
+    }
+    await removeWorkerState(deps.dataRoot).catch(() => {});
+    throw lastError!;
+  }
+
+  /** Rejoins the session of the membership stored under the data root. */
+  static async restart(deps: AgentDeps): Promise<Agent> {
+    const state = await readWorkerState(deps.dataRoot);
+    const credentials = await loadNodeCredentials(deps.dataRoot);
+    const agent = Agent.resume(deps, state, { ca: credentials.rootCaBundlePem, key: credentials.keyPem, cert: credentials.certificatePem });
+    agent.#log.info("agent restarted", { "cluster.id": state.clusterId });
+    return agent;
+  }
+
+  /** Starts the session of a membership whose credentials are at hand (after join, or read from disk). */
+  static resume(deps: AgentDeps, state: WorkerState, credentials: DialCredentials): Agent {
+    const agent = new Agent(deps, state, credentials);
+    agent.#loop = agent.#heartbeats();
+    return agent;
+  }
+
+  get nodeId(): string {
+    return this.#state.nodeId;
+  }
+
+  /** `Info.Swarm` of this worker. */
+  info(): SwarmInfo {
+    return {
+      NodeID: this.#state.nodeId,
+      NodeAddr: this.#state.advertiseHost,
+      LocalNodeState: "active",
+      ControlAvailable: false,
+      Error: "",
+      RemoteManagers: this.#state.managers.map((manager) => ({ NodeID: manager.NodeID, Addr: manager.Addr })),
+    };
+  }
+
+  /** Stops the session; the membership stays on disk. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#stopped.abort(new ShoalError("cancelled", "the agent stopped"));
+      await this.#loop;
+      this.#pool.close();
+      this.#log.info("agent stopped");
+    })();
+    return this.#stopping;
+  }
+
+  /** Stops and erases the membership and certificates (the managers see the heartbeats stop). */
+  async leave(): Promise<void> {
+    await this.stop();
+    await removeWorkerState(this.#deps.dataRoot);
+    this.#log.info("left the swarm");
+  }
+
+  async #heartbeats(): Promise<void> {
+    const signal = this.#stopped.signal;
+    let periodMs = DEFAULT_PERIOD_MS;
+    let failures = 0;
+    while (!signal.aborted) {
+      let wait: number;
+      try {
+        const answer = await this.#client.call(Heartbeat, {}, { timeoutMs: CALL_TIMEOUT_MS, signal, maxRounds: 1 });
+        periodMs = answer.periodMs > 0 ? answer.periodMs : DEFAULT_PERIOD_MS;
+        if (failures > 0) this.#log.info("session to the managers restored");
+        failures = 0;
+        await this.#noteManagers(answer.managers);
+        wait = periodMs;
+      } catch (error) {
+        if (signal.aborted) break;
+        failures++;
+        if (failures === 1 || failures % 10 === 0) this.#log.warn("heartbeat failed", { error: toShoalError(error).message, failures });
+        wait = Math.min(periodMs, 100 * 2 ** Math.min(failures, 7));
+      }
+      await sleep(this.#deps.clock, wait, signal).catch(() => {});
+    }
+  }
+
+  async #noteManagers(managers: RemoteManager[]): Promise<void> {
+    if (managers.length === 0) return;
+    const same = JSON.stringify(managers) === JSON.stringify(this.#state.managers);
+    if (same) return;
+    this.#state = { ...this.#state, managers };
+    await writeWorkerState(this.#deps.dataRoot, this.#state).catch((error) => this.#log.warn("cannot save the managers list", { error: String(error) }));
+  }
+}
+
+/** Joins through one manager. */
+async function joinThrough(deps: AgentDeps, address: string, options: JoinOptions): Promise<Agent> {
+  const { clock } = deps;
+  // 1. Without checking the server (it cannot be checked yet): its root CA, pinned to the token's digest.
+  const anonymous = await dial(address, { credentials: { ca: null }, clock, logger: deps.logger, timeoutMs: CALL_TIMEOUT_MS });
+  let rootCaPem: string;
+  try {
+    const answer = await new RpcClient(anonymous.session, clock).call(GetRootCACertificate, {}, { timeoutMs: CALL_TIMEOUT_MS });
+    rootCaPem = verifyRemoteRootCa(options.joinToken, answer.certificatePem);
+  } catch (error) {
+    throw error instanceof ShoalError && error.message.startsWith("remote CA") ? error : managerError(error);
+  } finally {
+    anonymous.session.close();
+  }
+  // 2. Now checking the server against that CA: the token only goes to a manager of this swarm.
+  const advertiseHost = options.advertiseHost || (await localAddressToward(address));
+  const { keyPem, csrPem } = await createNodeKeyAndCsr();
+  const pinned = await dial(address, {
+    credentials: { ca: rootCaPem },
+    clock,
+    logger: deps.logger,
+    timeoutMs: CALL_TIMEOUT_MS,
+    verifyServer: (peer) => {
+      if (peer.role !== "manager") throw new ShoalError("permission_denied", `${address} is not a swarm manager`);
+    },
+  });
+  let issued;
+  try {
+    issued = await new RpcClient(pinned.session, clock).call(
+      IssueNodeCertificate,
+      {
+        csrPem,
+        token: options.joinToken,
+        ...(options.availability ? { availability: options.availability } : {}),
+        hostname: options.facts.hostname,
+        platform: { Architecture: options.facts.architecture, OS: "linux" },
+        resources: { NanoCPUs: options.facts.nanoCpus, MemoryBytes: options.facts.memoryBytes },
+        engineVersion: options.facts.engineVersion,
+        advertiseAddr: advertiseHost,
+      },
+      { timeoutMs: CALL_TIMEOUT_MS * 2 },
+    );
+  } catch (error) {
+    throw managerError(error);
+  } finally {
+    pinned.session.close();
+  }
+  // 3. Certificates, then the membership (last: its presence means "in a swarm").
+  await saveRootCaBundle(deps.dataRoot, rootCaPem);
+  await saveNodeCredentials(deps.dataRoot, { certificatePem: issued.certificatePem, keyPem, dataKey: null });
+  const managers = issued.managers.length > 0 ? issued.managers : [{ NodeID: pinned.server?.nodeId ?? "", Addr: address }];
+  const state: WorkerState = { nodeId: issued.nodeId, clusterId: pinned.server?.clusterId ?? "", advertiseHost, managers };
+  await writeWorkerState(deps.dataRoot, state);
+  const agent = Agent.resume(deps, state, { ca: rootCaPem, key: keyPem, cert: issued.certificatePem });
+  deps.logger.info("joined the swarm as a worker", { module: "agent", "node.id": issued.nodeId, manager: address });
+  return agent;
+}
+
+/** The local IP this host reaches `address` from (a connected UDP socket sends nothing). */
+function localAddressToward(address: string): Promise<string> {
+  const { host, port } = parseAddress(address);
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
+    socket.once("error", (error) => {
+      socket.close();
+      reject(new ShoalError("invalid_argument", `cannot tell which address reaches ${address}: give one with --advertise-addr (${error.message})`));
+    });
+    socket.connect(port, host, () => {
+      const local = socket.address().address;
+      socket.close();
+      resolve(local);
+    });
+  });
+}

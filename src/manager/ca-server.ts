@@ -1,0 +1,108 @@
+import { ShoalError, newId, type Clock, type Logger } from "../lib/index.ts";
+import { INVALID_JOIN_TOKEN_MESSAGE, issueNodeCertificate, roleForJoinToken, type SigningCa } from "../pki/index.ts";
+import type { ClusterStore } from "../store/index.ts";
+import type { RpcServer } from "../transport/index.ts";
+import type { NodeAvailability } from "../types/index.ts";
+import { nodeCertValidityMs } from "./cluster-spec.ts";
+import { GetRootCACertificate, IssueNodeCertificate, type IssueNodeCertificateRequest, type IssueNodeCertificateResponse, type RemoteManager } from "./swarm-protocol.ts";
+import { tlsInfoOf } from "./tls-info.ts";
+
+/** The refusal of a manager token until managers can join the raft group. */
+export const MANAGER_JOIN_UNSUPPORTED_MESSAGE = "joining as a manager is not supported yet: join with the worker token (docker swarm join-token worker) and promote the node later";
+
+const AVAILABILITIES: readonly string[] = ["active", "pause", "drain"];
+
+/** What the CA server needs from its manager. */
+export interface CaServerOptions {
+  store: ClusterStore;
+  clusterId: string;
+  /** The trust bundle served to joining nodes (the exact bytes their token's digest covers). */
+  rootCaPem: string;
+  signer: SigningCa;
+  clock: Clock;
+  logger: Logger;
+  /** The managers a new node may talk to. */
+  managers: () => RemoteManager[];
+}
+
+/**
+ * The manager's CA service (SwarmKit's `NodeCA`): hands out the root CA for pinning and turns a join
+ * token and a CSR into a node certificate and a Node object. Both methods take callers without a
+ * certificate: a joining node has none yet, the token is what lets it in.
+ */
+export class CaServer {
+  readonly #options: CaServerOptions;
+  readonly #log: Logger;
+
+  constructor(options: CaServerOptions) {
+    this.#options = options;
+    this.#log = options.logger.with({ module: "ca" });
+  }
+
+  /** Serves the CA methods on `rpc`. */
+  register(rpc: RpcServer): RpcServer {
+    return rpc
+      .unary(GetRootCACertificate, () => ({ certificatePem: this.#options.rootCaPem }))
+      .unary(IssueNodeCertificate, (request) => this.issue(request));
+  }
+
+  /** Checks the token, signs the CSR for a new node ID and records the node, ready. */
+  async issue(request: IssueNodeCertificateRequest): Promise<IssueNodeCertificateResponse> {
+    const { store, clusterId, rootCaPem } = this.#options;
+    checkRequest(request);
+    const cluster = store.view((tx) => tx.get("cluster", clusterId));
+    if (!cluster) throw new ShoalError("unavailable", "the cluster object is not in the store yet; try again");
+    let role;
+    try {
+      role = roleForJoinToken(request.token, { tokens: { worker: cluster.JoinTokens.Worker, manager: cluster.JoinTokens.Manager }, rootCaBundlePem: rootCaPem });
+    } catch (error) {
+      this.#log.info("join refused: invalid token", { hostname: request.hostname });
+      throw new ShoalError("invalid_argument", INVALID_JOIN_TOKEN_MESSAGE, { cause: error });
+    }
+    if (role === "manager") throw new ShoalError("unimplemented", MANAGER_JOIN_UNSUPPORTED_MESSAGE);
+    const nodeId = newId();
+    const issued = await issueNodeCertificate(this.#options.signer, request.csrPem, {
+      nodeId,
+      role,
+      clusterId,
+      clock: this.#options.clock,
+      validityMs: nodeCertValidityMs(cluster.Spec),
+    });
+    await store.update((tx) => {
+      tx.create("nodes", {
+        ID: nodeId,
+        Spec: { Labels: {}, Role: role, Availability: (request.availability || "active") as NodeAvailability, Membership: "accepted" },
+        Description: {
+          Hostname: request.hostname,
+          Platform: request.platform,
+          Resources: request.resources,
+          Engine: { EngineVersion: request.engineVersion },
+          TLSInfo: tlsInfoOf(rootCaPem),
+        },
+        Status: { State: "ready", Addr: hostOf(request.advertiseAddr) },
+      });
+    });
+    this.#log.info("node joined", { "node.id": nodeId, role, hostname: request.hostname, addr: request.advertiseAddr });
+    return { nodeId, certificatePem: issued.chainPem, rootCaPem, managers: this.#options.managers() };
+  }
+}
+
+function checkRequest(request: IssueNodeCertificateRequest): void {
+  const bad = (what: string) => new ShoalError("invalid_argument", `invalid join request: ${what}`);
+  if (typeof request !== "object" || request === null) throw bad("not an object");
+  if (typeof request.csrPem !== "string" || typeof request.token !== "string") throw bad("csrPem and token must be strings");
+  if (typeof request.hostname !== "string" || typeof request.engineVersion !== "string" || typeof request.advertiseAddr !== "string") {
+    throw bad("hostname, engineVersion and advertiseAddr must be strings");
+  }
+  if (typeof request.platform?.Architecture !== "string" || typeof request.platform?.OS !== "string") throw bad("platform needs Architecture and OS");
+  if (typeof request.resources !== "object" || request.resources === null) throw bad("resources must be an object");
+  if (request.availability !== undefined && !AVAILABILITIES.includes(request.availability)) throw bad("availability must be active, pause or drain");
+}
+
+/** The IP of `ip`, `ip:port` or `[v6]:port`. */
+export function hostOf(address: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(address);
+  if (bracketed) return bracketed[1]!;
+  const parts = address.split(":");
+  return parts.length === 2 ? parts[0]! : address;
+}

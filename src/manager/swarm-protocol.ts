@@ -1,0 +1,65 @@
+import { ANY_NODE, ANYONE, unaryMethod } from "../transport/index.ts";
+import type { NodeAvailability, Platform, Resources } from "../types/index.ts";
+
+/**
+ * The RPCs between a node's agent and the managers (SwarmKit's `NodeCA`, `CA` and `Dispatcher`
+ * services, reduced to what this slice needs). The agent declares the same methods on its side
+ * (`agent/swarm-protocol.ts`); `swarm-protocol.test.ts` keeps the two in step.
+ */
+
+/** What a joining node sends with its CSR. */
+export interface IssueNodeCertificateRequest {
+  /** PKCS#10 PEM for the node's new key. */
+  csrPem: string;
+  /** `SWMTKN-1-…`: decides the role; a wrong or rotated one is refused. */
+  token: string;
+  availability?: NodeAvailability;
+  hostname: string;
+  platform: Platform;
+  resources: Resources;
+  engineVersion: string;
+  /** The IP (or `ip:port`) managers see this node at. */
+  advertiseAddr: string;
+}
+
+/** A manager as the agents know it. */
+export interface RemoteManager {
+  NodeID: string;
+  Addr: string;
+}
+
+/** The joined node's identity and whom to talk to. */
+export interface IssueNodeCertificateResponse {
+  nodeId: string;
+  /** The node's certificate chain, PEM. */
+  certificatePem: string;
+  /** The swarm's root CA bundle, PEM. */
+  rootCaPem: string;
+  managers: RemoteManager[];
+}
+
+/** Answer of {@link GetRootCACertificate}. */
+export interface RootCaCertificateResponse {
+  certificatePem: string;
+}
+
+/** A heartbeat: the node's certificate says who it is. */
+export interface HeartbeatRequest {
+  /** Sent once per session (the first heartbeat) and when it changes; updates the node's Description. */
+  hostname?: string;
+}
+
+/** When to send the next heartbeat, and the managers to fail over to. */
+export interface HeartbeatResponse {
+  periodMs: number;
+  managers: RemoteManager[];
+}
+
+/** The swarm's root CA bundle, for a joining node to pin against its token's digest. */
+export const GetRootCACertificate = unaryMethod<Record<string, never>, RootCaCertificateResponse>("NodeCA.GetRootCACertificate", ANYONE);
+
+/** A new node's certificate, against a join token. */
+export const IssueNodeCertificate = unaryMethod<IssueNodeCertificateRequest, IssueNodeCertificateResponse>("NodeCA.IssueNodeCertificate", ANYONE);
+
+/** The agent's liveness signal; the dispatcher marks the node ready, and down when they stop. */
+export const Heartbeat = unaryMethod<HeartbeatRequest, HeartbeatResponse>("Dispatcher.Heartbeat", ANY_NODE);
