@@ -87,7 +87,7 @@ test("a worker joins with the worker token: certificate and state on disk, node 
   expect(manager.nodes({}).length).toBe(2);
 });
 
-test("a wrong token is refused with docker's text and adds no node; a manager token is refused for now", async () => {
+test("a wrong token is refused with docker's text and adds no node; a manager token from a node that cannot be a manager is refused", async () => {
   const { manager, address } = await swarm();
   const worker = manager.swarm().JoinTokens.Worker;
   const wrong = worker.slice(0, -25) + "0".repeat(25);
@@ -97,7 +97,7 @@ test("a wrong token is refused with docker's text and adds no node; a manager to
   expect([refused.code, refused.message]).toEqual(["invalid_argument", "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster"]);
   expect(existsSync(join(deps.dataRoot, "certificates"))).toBe(false);
   const asManager = await Agent.join(deps, { remoteAddrs: [address], joinToken: manager.swarm().JoinTokens.Manager, advertiseHost: "", facts: workerFacts }).catch((error) => error);
-  expect(asManager.message).toContain("joining as a manager is not supported yet");
+  expect(asManager.message).toContain("rpc error: code = Unimplemented desc = this node cannot join as a manager");
   expect(manager.nodes({}).length).toBe(1);
 });
 
@@ -124,3 +124,33 @@ test("a worker that stops heartbeating is marked down, and ready again when it c
   expect(existsSync(join(deps.dataRoot, "certificates"))).toBe(false);
   await until(() => manager.node(agent.nodeId).Status.State === "down");
 });
+
+test("a node joining with the manager token becomes a raft voter; writes on it are forwarded to the leader", async () => {
+  const { manager: leader, address } = await swarm();
+  const deps: ManagerDeps = { ...agentDeps(), openRaftStorage: (path, options) => LmdbRaftStorage.open(path, options), tickMs: 20 };
+  const port = freePort();
+  const outcome = await Agent.joinSwarm(deps, { remoteAddrs: [address], joinToken: leader.swarm().JoinTokens.Manager, advertiseHost: "127.0.0.1", facts: workerFacts, managerPort: port });
+  if (outcome.role !== "manager") throw new Error("expected a manager membership");
+  const addresses = resolveSwarmAddresses({ listenAddr: `127.0.0.1:${port}`, advertiseAddr: "127.0.0.1" }, {});
+  let second = await Manager.join(deps, { ...outcome.membership, addresses });
+  cleanups.push(() => second.stop());
+  const statuses = (m: Manager) => m.nodes({}).map((node) => `${node.Description?.Hostname}:${node.ManagerStatus?.Leader ? "Leader" : node.ManagerStatus?.Reachability}`).sort();
+  expect(statuses(second)).toEqual(["manager1:Leader", "worker1:reachable"]);
+  await until(() => statuses(leader).length === 2);
+  expect(statuses(leader)).toEqual(["manager1:Leader", "worker1:reachable"]);
+  expect(second.info().ControlAvailable).toBe(true);
+  expect(second.info().Managers).toBe(2);
+  // A write on the follower goes through the leader and is visible on both once it returns.
+  const node = second.node("manager1");
+  await second.updateNode(node.ID, node.Version?.Index ?? 0, { ...node.Spec, Labels: { x: "y" } });
+  expect(second.node("manager1").Spec.Labels).toEqual({ x: "y" });
+  await until(() => leader.node("manager1").Spec.Labels?.x === "y");
+  // The follower restarts from disk and is a member again.
+  await second.stop();
+  second = await Manager.restart(deps);
+  cleanups.push(() => second.stop());
+  expect(statuses(second)).toHaveLength(2);
+  const again = second.node("self");
+  await second.updateNode("self", again.Version?.Index ?? 0, { ...again.Spec, Labels: { back: "1" } });
+  await until(() => leader.node(again.ID).Spec.Labels?.back === "1");
+}, 30_000);

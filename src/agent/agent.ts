@@ -28,7 +28,26 @@ export interface JoinOptions {
   advertiseHost: string;
   availability?: NodeAvailability;
   facts: LocalNodeFacts;
+  /** The port other managers reach this node's raft at, should the token make it a manager; without it a manager token is refused. */
+  managerPort?: number;
 }
+
+/** What a manager token brought: everything the node needs to start its manager (nothing stored yet). */
+export interface ManagerMembership {
+  nodeId: string;
+  clusterId: string;
+  /** The IP this node advertises (given, or the one that reaches the manager). */
+  advertiseHost: string;
+  keyPem: string;
+  certificatePem: string;
+  rootCaPem: string;
+  caKeyPem: string;
+  dataKey: Uint8Array;
+  managers: RemoteManager[];
+}
+
+/** How a join turned out: a running worker agent, or the material for the node's manager. */
+export type JoinOutcome = { role: "worker"; agent: Agent } | { role: "manager"; membership: ManagerMembership };
 
 /** The gRPC status names Docker's daemon shows manager errors with (`rpc error: code = X desc = …`). */
 const GRPC_CODES: Record<string, string> = {
@@ -97,6 +116,17 @@ export class Agent {
    * for a new key, stores it and the membership, and starts heartbeating. On failure nothing is left on disk.
    */
   static async join(deps: AgentDeps, options: JoinOptions): Promise<Agent> {
+    const outcome = await Agent.joinSwarm(deps, { ...options, managerPort: undefined });
+    if (outcome.role !== "worker") throw new ShoalError("internal", "a manager answered a worker join with manager material");
+    return outcome.agent;
+  }
+
+  /**
+   * Joins the swarm with whatever role the token gives: as a worker it stores the membership and
+   * starts heartbeating; as a manager (`options.managerPort` set) it returns the certificate, the CA
+   * key and the raft data key for the node to start its manager with, storing nothing.
+   */
+  static async joinSwarm(deps: AgentDeps, options: JoinOptions): Promise<JoinOutcome> {
     if (options.remoteAddrs.length === 0) throw new ShoalError("invalid_argument", "give the address of a manager to join (HOST:PORT)");
     let lastError: ShoalError | undefined;
     for (const address of options.remoteAddrs) {
@@ -194,7 +224,7 @@ export class Agent {
 }
 
 /** Joins through one manager. */
-async function joinThrough(deps: AgentDeps, address: string, options: JoinOptions): Promise<Agent> {
+async function joinThrough(deps: AgentDeps, address: string, options: JoinOptions): Promise<JoinOutcome> {
   const { clock } = deps;
   // 1. Without checking the server (it cannot be checked yet): its root CA, pinned to the token's digest.
   const anonymous = await dial(address, { credentials: { ca: null }, clock, logger: deps.logger, timeoutMs: CALL_TIMEOUT_MS });
@@ -232,6 +262,7 @@ async function joinThrough(deps: AgentDeps, address: string, options: JoinOption
         resources: { NanoCPUs: options.facts.nanoCpus, MemoryBytes: options.facts.memoryBytes },
         engineVersion: options.facts.engineVersion,
         advertiseAddr: advertiseHost,
+        ...(options.managerPort ? { managerAddr: joinHostPort(advertiseHost, options.managerPort) } : {}),
       },
       { timeoutMs: CALL_TIMEOUT_MS * 2 },
     );
@@ -239,6 +270,24 @@ async function joinThrough(deps: AgentDeps, address: string, options: JoinOption
     throw managerError(error);
   } finally {
     pinned.session.close();
+  }
+  if (issued.role === "manager") {
+    if (!issued.caKeyPem || !issued.dataKey) throw new ShoalError("internal", "the manager accepted a manager token but sent no CA key or raft data key");
+    const clusterId = pinned.server?.clusterId ?? "";
+    const managers = issued.managers.length > 0 ? issued.managers : [{ NodeID: pinned.server?.nodeId ?? "", Addr: address }];
+    const membership: ManagerMembership = {
+      nodeId: issued.nodeId,
+      clusterId,
+      advertiseHost,
+      keyPem,
+      certificatePem: issued.certificatePem,
+      rootCaPem,
+      caKeyPem: issued.caKeyPem,
+      dataKey: new Uint8Array(issued.dataKey),
+      managers,
+    };
+    deps.logger.info("accepted into the swarm as a manager", { module: "agent", "node.id": issued.nodeId, manager: address });
+    return { role: "manager", membership };
   }
   // 3. Certificates, then the membership (last: its presence means "in a swarm").
   await saveRootCaBundle(deps.dataRoot, rootCaPem);
@@ -248,7 +297,12 @@ async function joinThrough(deps: AgentDeps, address: string, options: JoinOption
   await writeWorkerState(deps.dataRoot, state);
   const agent = Agent.resume(deps, state, { ca: rootCaPem, key: keyPem, cert: issued.certificatePem });
   deps.logger.info("joined the swarm as a worker", { module: "agent", "node.id": issued.nodeId, manager: address });
-  return agent;
+  return { role: "worker", agent };
+}
+
+/** `host:port`, IPv6 in brackets. */
+function joinHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** The local IP this host reaches `address` from (a connected UDP socket sends nothing). */

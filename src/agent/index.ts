@@ -3,7 +3,7 @@
  * and the session to the managers (heartbeats). See README.md.
  */
 export { Agent } from "./agent.ts";
-export type { AgentDeps, JoinOptions } from "./agent.ts";
+export type { AgentDeps, JoinOptions, JoinOutcome, ManagerMembership } from "./agent.ts";
 export { hasWorkerState } from "./agent-state.ts";
 export type { WorkerState } from "./agent-state.ts";
 export { GetRootCACertificate, Heartbeat, IssueNodeCertificate } from "./swarm-protocol.ts";

@@ -7,8 +7,8 @@ import { nodeCertValidityMs } from "./cluster-spec.ts";
 import { GetRootCACertificate, IssueNodeCertificate, type IssueNodeCertificateRequest, type IssueNodeCertificateResponse, type RemoteManager } from "./swarm-protocol.ts";
 import { tlsInfoOf } from "./tls-info.ts";
 
-/** The refusal of a manager token until managers can join the raft group. */
-export const MANAGER_JOIN_UNSUPPORTED_MESSAGE = "joining as a manager is not supported yet: join with the worker token (docker swarm join-token worker) and promote the node later";
+/** The refusal of a manager token from a node that cannot take the manager role (it sent no raft address). */
+export const MANAGER_JOIN_UNSUPPORTED_MESSAGE = "this node cannot join as a manager (its daemon sent no manager address): join with the worker token (docker swarm join-token worker)";
 
 const AVAILABILITIES: readonly string[] = ["active", "pause", "drain"];
 
@@ -19,6 +19,8 @@ export interface CaServerOptions {
   /** The trust bundle served to joining nodes (the exact bytes their token's digest covers). */
   rootCaPem: string;
   signer: SigningCa;
+  /** The root CA's key and the raft data key, handed to a node joining with the manager token (over TLS, server pinned by the token). */
+  managerSecrets: { caKeyPem: string; dataKey: Uint8Array };
   clock: Clock;
   logger: Logger;
   /** The managers a new node may talk to. */
@@ -59,7 +61,7 @@ export class CaServer {
       this.#log.info("join refused: invalid token", { hostname: request.hostname });
       throw new ShoalError("invalid_argument", INVALID_JOIN_TOKEN_MESSAGE, { cause: error });
     }
-    if (role === "manager") throw new ShoalError("unimplemented", MANAGER_JOIN_UNSUPPORTED_MESSAGE);
+    if (role === "manager" && !request.managerAddr) throw new ShoalError("unimplemented", MANAGER_JOIN_UNSUPPORTED_MESSAGE);
     const nodeId = newId();
     const issued = await issueNodeCertificate(this.#options.signer, request.csrPem, {
       nodeId,
@@ -80,10 +82,13 @@ export class CaServer {
           TLSInfo: tlsInfoOf(rootCaPem),
         },
         Status: { State: "ready", Addr: hostOf(request.advertiseAddr) },
+        // A manager's raft address: the leader's membership loop adds it as a learner from this.
+        ...(role === "manager" ? { ManagerStatus: { Leader: false, Reachability: "reachable" as const, Addr: request.managerAddr! } } : {}),
       });
     });
     this.#log.info("node joined", { "node.id": nodeId, role, hostname: request.hostname, addr: request.advertiseAddr });
-    return { nodeId, certificatePem: issued.chainPem, rootCaPem, managers: this.#options.managers() };
+    const answer: IssueNodeCertificateResponse = { nodeId, certificatePem: issued.chainPem, rootCaPem, managers: this.#options.managers(), role };
+    return role === "manager" ? { ...answer, ...this.#options.managerSecrets } : answer;
   }
 }
 
@@ -96,6 +101,7 @@ function checkRequest(request: IssueNodeCertificateRequest): void {
   }
   if (typeof request.platform?.Architecture !== "string" || typeof request.platform?.OS !== "string") throw bad("platform needs Architecture and OS");
   if (typeof request.resources !== "object" || request.resources === null) throw bad("resources must be an object");
+  if (request.managerAddr !== undefined && (typeof request.managerAddr !== "string" || !/:\d+$/.test(request.managerAddr))) throw bad("managerAddr must be host:port");
   if (request.availability !== undefined && !AVAILABILITIES.includes(request.availability)) throw bad("availability must be active, pause or drain");
 }
 

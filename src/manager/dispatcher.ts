@@ -21,6 +21,8 @@ export interface DispatcherOptions {
   clock: Clock;
   logger: Logger;
   managers: () => RemoteManager[];
+  /** Whether this manager leads raft: only the leader's dispatcher serves heartbeats and marks nodes down (default: always). */
+  isLeader?: () => boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export class Dispatcher {
   #startedAt = 0;
   #timer: Timer | null = null;
   #checking = false;
+  #wasLeader = false;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -52,6 +55,8 @@ export class Dispatcher {
   /** Serves {@link Heartbeat} on `rpc`. */
   register(rpc: RpcServer): RpcServer {
     return rpc.unary(Heartbeat, async (_request, context) => {
+      // unavailable: the agent's failover client moves on to the next manager (the leader is listed first).
+      if (!this.#leading()) throw new ShoalError("unavailable", "this manager is not the raft leader; send heartbeats to the leader");
       const nodeId = context.peer!.nodeId;
       await this.heartbeat(nodeId);
       return { periodMs: this.periodMs(), managers: this.#options.managers() };
@@ -91,16 +96,29 @@ export class Dispatcher {
     }, interval);
   }
 
-  /** Marks down every ready node other than this manager not heard from within the grace. */
+  #leading(): boolean {
+    return this.#options.isLeader?.() ?? true;
+  }
+
+  /**
+   * On the leader, marks down every ready worker not heard from within the grace (managers do not
+   * heartbeat: raft tells about them). A manager that just became leader gives every node the grace anew.
+   */
   async check(): Promise<void> {
-    if (this.#checking) return;
+    const leading = this.#leading();
+    if (leading && !this.#wasLeader) {
+      this.#startedAt = this.#options.clock.now();
+      this.#lastSeen.clear();
+    }
+    this.#wasLeader = leading;
+    if (!leading || this.#checking) return;
     this.#checking = true;
     try {
       const now = this.#options.clock.now();
       const grace = HEARTBEAT_GRACE_PERIODS * this.periodMs();
       const nodes: Node[] = this.#options.store.view((tx) => tx.find("nodes"));
       for (const node of nodes) {
-        if (node.ID === this.#options.selfId || node.Status.State === "down") continue;
+        if (node.ID === this.#options.selfId || node.ManagerStatus || node.Status.State === "down") continue;
         const last = this.#lastSeen.get(node.ID) ?? this.#startedAt;
         if (now - last <= grace) continue;
         try {

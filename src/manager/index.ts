@@ -3,14 +3,16 @@
  * and the swarm's identity (root CA, certificates, join tokens). See README.md.
  */
 export { Manager } from "./manager.ts";
-export type { LocalNodeFacts, ManagerDeps, ManagerInitOptions } from "./manager.ts";
+export type { LocalNodeFacts, ManagerDeps, ManagerInitOptions, ManagerJoinOptions } from "./manager.ts";
 export { defaultSwarmSpec, initialSwarmSpec } from "./cluster-spec.ts";
 export type { RequestedSwarmSpec } from "./cluster-spec.ts";
 export { DEFAULT_LISTEN_ADDR, DEFAULT_SWARM_PORT, resolveSwarmAddresses } from "./swarm-addresses.ts";
 export type { AddressRequest, InterfaceAddresses, SwarmAddresses } from "./swarm-addresses.ts";
 export { NODE_FILTERS, filterNodes } from "./node-filters.ts";
 export { SWARM_DIR, hasSwarmState, swarmDir } from "./manager-state.ts";
-export { RaftStep } from "./raft-link.ts";
+export { RaftProposeForward, RaftStep } from "./raft-link.ts";
+export { RaftMembership } from "./raft-membership.ts";
+export type { RaftMembershipOptions } from "./raft-membership.ts";
 export { tlsInfoOf } from "./tls-info.ts";
 export { ALREADY_IN_SWARM_MESSAGE, LEAVE_LAST_MANAGER_MESSAGE, NOT_A_MANAGER_MESSAGE, NOT_IN_SWARM_MESSAGE, WORKER_NOT_MANAGER_MESSAGE } from "./swarm-messages.ts";
 export { CaServer, MANAGER_JOIN_UNSUPPORTED_MESSAGE } from "./ca-server.ts";

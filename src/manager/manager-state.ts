@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ShoalError } from "../lib/index.ts";
 import { certificatesDir, writeFileAtomic } from "../pki/index.ts";
 import type { SwarmAddresses } from "./swarm-addresses.ts";
+import type { RemoteManager } from "./swarm-protocol.ts";
 
 /** The folder under the data root that holds a manager's swarm state: `state.json`, the CA key, `raft/`. */
 export const SWARM_DIR = "swarm";
@@ -13,6 +14,8 @@ export interface SwarmState {
   nodeId: string;
   clusterId: string;
   addresses: SwarmAddresses;
+  /** The managers known when this one joined: where to reach raft's leader before the store has caught up. */
+  managers?: RemoteManager[];
 }
 
 /** The swarm folder of a data root. */

@@ -23,6 +23,8 @@ import { hasSwarmState, raftDir, readCaKey, readSwarmState, removeSwarmState, sw
 import { filterNodes } from "./node-filters.ts";
 import { parseNodeSpec, removalRefusal, roleChangeRefusal } from "./node-updates.ts";
 import { RaftLink } from "./raft-link.ts";
+import { propose } from "./store-proposer.ts";
+import { RaftMembership } from "./raft-membership.ts";
 import type { SwarmAddresses } from "./swarm-addresses.ts";
 import type { RemoteManager } from "./swarm-protocol.ts";
 import { tlsInfoOf as tlsInfo } from "./tls-info.ts";
@@ -72,12 +74,28 @@ interface Running {
   server: TransportServer;
   link: RaftLink;
   dispatcher: Dispatcher;
+  membership: RaftMembership;
+}
+
+/** A node that a manager token let in: what it got from the manager that answered, and where it listens. */
+export interface ManagerJoinOptions {
+  addresses: SwarmAddresses;
+  nodeId: string;
+  clusterId: string;
+  keyPem: string;
+  certificatePem: string;
+  rootCaPem: string;
+  caKeyPem: string;
+  dataKey: Uint8Array;
+  /** The managers of the swarm (raft's leader among them). */
+  managers: RemoteManager[];
 }
 
 /**
  * The manager role of one node: the cluster store as the state machine of a raft group over the
- * managers' mTLS transport, and the swarm's identity (root CA, certificates, join tokens). This first
- * slice runs a one-manager swarm: `init` creates it, `restart` brings it back from disk, `leave` erases it.
+ * managers' mTLS transport, and the swarm's identity (root CA, certificates, join tokens). `init`
+ * creates a swarm, `join` adds this node to one as a further manager, `restart` brings either back
+ * from disk, `leave` erases it.
  */
 export class Manager {
   readonly #deps: ManagerDeps;
@@ -161,6 +179,35 @@ export class Manager {
     }
     const manager = new Manager(deps, running);
     manager.#log.info("swarm initialized", { "cluster.id": state.clusterId, "advertise.addr": state.addresses.advertiseAddr });
+    return manager;
+  }
+
+  /**
+   * Becomes a manager of the swarm a manager token let this node into: stores the credentials, the
+   * CA key and the raft data key, starts raft with an empty log (no bootstrap: the leader adds this
+   * member as a learner, sends it the log or a snapshot, and promotes it once caught up), and waits
+   * until this node's own Node object has arrived. On failure nothing of it is left on disk.
+   */
+  static async join(deps: ManagerDeps, options: ManagerJoinOptions): Promise<Manager> {
+    const { dataRoot } = deps;
+    const state: SwarmState = { nodeId: options.nodeId, clusterId: options.clusterId, addresses: options.addresses, managers: options.managers };
+    let running: Running | undefined;
+    try {
+      await removeSwarmState(dataRoot); // a raft log left from an earlier membership would confuse the new member
+      await mkdir(swarmDir(dataRoot), { recursive: true, mode: 0o700 });
+      await saveRootCaBundle(dataRoot, options.rootCaPem);
+      await saveNodeCredentials(dataRoot, { certificatePem: options.certificatePem, keyPem: options.keyPem, dataKey: options.dataKey });
+      await writeCaKey(dataRoot, options.caKeyPem);
+      running = await start(deps, state, { key: options.keyPem, cert: options.certificatePem, ca: options.rootCaPem }, options.dataKey, false, options.caKeyPem);
+      await waitForMembership(running, deps.clock);
+      await writeSwarmState(dataRoot, state); // last: from here on the daemon restarts into this swarm
+    } catch (error) {
+      if (running) await stopRunning(running);
+      await removeSwarmState(dataRoot).catch(() => {});
+      throw error;
+    }
+    const manager = new Manager(deps, running);
+    manager.#log.info("joined the swarm as a manager", { "cluster.id": state.clusterId, "advertise.addr": state.addresses.advertiseAddr });
     return manager;
   }
 
@@ -304,19 +351,25 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
   const cipher = dataKeyCipher(dataKey);
   const storage = await deps.openRaftStorage(raftDir(deps.dataRoot), { cipher });
   const store = new ClusterStore({ clock: deps.clock, logger, cipher });
-  const link = new RaftLink({
-    material: () => material,
-    addressOf: (member) => (member === state.nodeId ? undefined : store.view((tx) => tx.get("nodes", member))?.ManagerStatus?.Addr),
-    logger: logger.with({ module: "raft" }),
-  });
-  const managers = (): RemoteManager[] =>
-    store.view((tx) => tx.find("nodes")).flatMap((node) => (node.ManagerStatus ? [{ NodeID: node.ID, Addr: node.ManagerStatus.Addr }] : []));
-  const dispatcher = new Dispatcher({ store, clusterId: state.clusterId, selfId: state.nodeId, clock: deps.clock, logger, managers });
+  const seeds = new Map((state.managers ?? []).map((manager) => [manager.NodeID, manager.Addr]));
+  const addressOf = (member: string): string | undefined =>
+    member === state.nodeId ? undefined : (store.view((tx) => tx.get("nodes", member))?.ManagerStatus?.Addr ?? seeds.get(member));
+  const link = new RaftLink({ material: () => material, addressOf, logger: logger.with({ module: "raft" }) });
   let raft: RaftNode | undefined;
+  const leaderId = () => raft?.status().leader ?? null;
+  // The leader first: agents heartbeat to the first manager that answers, and only the leader's dispatcher does.
+  const managers = (): RemoteManager[] =>
+    store
+      .view((tx) => tx.find("nodes"))
+      .flatMap((node) => (node.ManagerStatus ? [{ NodeID: node.ID, Addr: node.ManagerStatus.Addr }] : []))
+      .sort((a, b) => Number(b.NodeID === leaderId()) - Number(a.NodeID === leaderId()));
+  const dispatcher = new Dispatcher({ store, clusterId: state.clusterId, selfId: state.nodeId, clock: deps.clock, logger, managers, isLeader: () => leaderId() === state.nodeId });
+  let membership: RaftMembership | undefined;
   let server: TransportServer | undefined;
   try {
     const signer = await openSigningCa({ certificatePem: material.ca, keyPem: caKeyPem });
-    const ca = new CaServer({ store, clusterId: state.clusterId, rootCaPem: material.ca, signer, clock: deps.clock, logger, managers });
+    const managerSecrets = { caKeyPem, dataKey };
+    const ca = new CaServer({ store, clusterId: state.clusterId, rootCaPem: material.ca, signer, managerSecrets, clock: deps.clock, logger, managers });
     raft = await RaftNode.start({
       id: state.nodeId,
       storage,
@@ -330,7 +383,8 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     const node = raft;
     link.attach(node);
     node.onFatal = (error) => logger.error("raft failed; the manager stops serving writes", { error: String(error) });
-    store.setProposer((data) => node.propose(data, { timeoutMs: 10_000 }));
+    store.setProposer((data) => propose(node, link, data, deps.clock));
+    membership = new RaftMembership({ store, raft: node, clock: deps.clock, logger });
     server = new TransportServer({
       material,
       rpc: dispatcher.register(ca.register(link.register(new RpcServer({ clock: deps.clock, logger })))),
@@ -355,8 +409,10 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     if (!bootstrap && voters.length === 1 && voters[0] === state.nodeId) node.campaign();
     await waitForLeader(node, deps.clock);
     dispatcher.start();
-    return { state, store, raft: node, storage, server, link, dispatcher };
+    membership.start();
+    return { state, store, raft: node, storage, server, link, dispatcher, membership };
   } catch (error) {
+    membership?.stop();
     dispatcher.stop();
     raft?.stop();
     await server?.close(0).catch(() => {});
@@ -382,7 +438,18 @@ async function waitForLeader(raft: RaftNode, clock: Clock): Promise<void> {
   }
 }
 
+/** On a joining manager: until this node's own Node object has been replicated here and raft made it a voter. */
+async function waitForMembership(running: Running, clock: Clock): Promise<void> {
+  const deadline = clock.now() + LEADER_TIMEOUT_MS * 2;
+  const self = running.state.nodeId;
+  while (!running.store.view((tx) => tx.get("nodes", self)) || !running.raft.status().membership.voters.includes(self)) {
+    if (clock.now() > deadline) throw new ShoalError("unavailable", "the swarm's leader did not add this manager to raft in time; check that the managers can reach each other");
+    await sleep(clock, 20);
+  }
+}
+
 async function stopRunning(running: Running): Promise<void> {
+  running.membership.stop();
   running.dispatcher.stop();
   running.raft.stop();
   await running.server.close(200).catch(() => {});

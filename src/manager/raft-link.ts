@@ -1,9 +1,18 @@
-import type { Logger } from "../lib/index.ts";
+import { ShoalError, type Logger } from "../lib/index.ts";
 import type { RaftNode, RaftTransport, RaftWireMessage } from "../raft/index.ts";
 import { ConnectionPool, MANAGERS_ONLY, RpcServer, unaryMethod, type TlsMaterial } from "../transport/index.ts";
 
 /** Raft messages between managers, over the managers' mTLS transport. */
 export const RaftStep = unaryMethod<RaftWireMessage, null>("Raft.Step", MANAGERS_ONLY);
+
+/**
+ * A follower manager's store write, handed to the leader: the leader proposes the bytes and answers
+ * with what its store's apply returned (the raft index included), once applied there.
+ */
+export const RaftProposeForward = unaryMethod<{ data: Uint8Array }, unknown>("Raft.ProposeForward", MANAGERS_ONLY);
+
+/** How long a forwarded proposal may take (the proposer's own bound). */
+export const FORWARD_TIMEOUT_MS = 10_000;
 
 /** How long one raft message may take to deliver before raft's own retry takes over. */
 const STEP_TIMEOUT_MS = 2000;
@@ -52,9 +61,24 @@ export class RaftLink implements RaftTransport {
     );
   }
 
-  /** Serves {@link RaftStep} on `rpc`. */
+  /** Sends a store proposal to the leader `leader`; resolves with its apply result. */
+  async forward(leader: string, data: Uint8Array): Promise<unknown> {
+    const address = this.#options.addressOf(leader);
+    if (!address) throw new ShoalError("unavailable", `the address of the raft leader ${leader} is not known yet; try again`);
+    const client = await this.#pool.client(address);
+    return client.call(RaftProposeForward, { data }, { timeoutMs: FORWARD_TIMEOUT_MS + 1000 });
+  }
+
+  /** Serves {@link RaftStep} and {@link RaftProposeForward} on `rpc`. */
   register(rpc: RpcServer): RpcServer {
-    return rpc.unary(RaftStep, (message) => (this.#node?.step(message), null));
+    return rpc
+      .unary(RaftStep, (message) => (this.#node?.step(message), null))
+      .unary(RaftProposeForward, (request) => {
+        const node = this.#node;
+        if (!node || node.status().leader !== node.id) throw new ShoalError("unavailable", "this manager is not the raft leader (any more); retry");
+        if (!(request?.data instanceof Uint8Array)) throw new ShoalError("invalid_argument", "a forwarded proposal carries data bytes");
+        return node.propose(request.data, { timeoutMs: FORWARD_TIMEOUT_MS });
+      });
   }
 
   close(): void {

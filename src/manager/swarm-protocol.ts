@@ -20,6 +20,8 @@ export interface IssueNodeCertificateRequest {
   engineVersion: string;
   /** The IP (or `ip:port`) managers see this node at. */
   advertiseAddr: string;
+  /** `host:port` the other managers reach this node's raft at, should the token make it a manager. */
+  managerAddr?: string;
 }
 
 /** A manager as the agents know it. */
@@ -36,6 +38,12 @@ export interface IssueNodeCertificateResponse {
   /** The swarm's root CA bundle, PEM. */
   rootCaPem: string;
   managers: RemoteManager[];
+  /** The role the token gave (absent from older managers: worker). */
+  role?: "worker" | "manager";
+  /** To a manager only: the root CA's private key, so that it can sign node certificates too. */
+  caKeyPem?: string;
+  /** To a manager only: the raft data key that seals the raft log, snapshots and secrets. */
+  dataKey?: Uint8Array;
 }
 
 /** Answer of {@link GetRootCACertificate}. */

@@ -114,16 +114,34 @@ export class NodeSwarm implements SwarmSource {
   join(request: SwarmJoinRequest): Promise<void> {
     return this.#serialized(async () => {
       if (this.#manager || this.#agent || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
-      const advertiseHost = request.AdvertiseAddr
-        ? resolveSwarmAddresses({ listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr }, this.#options.interfaces()).advertiseHost
-        : "";
-      this.#agent = await Agent.join(this.#deps, {
+      const interfaces = this.#options.interfaces();
+      const addressRequest = { listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr };
+      // Without --advertise-addr the address that reaches the manager is advertised (the agent finds it).
+      const resolved = request.AdvertiseAddr ? resolveSwarmAddresses(addressRequest, interfaces) : null;
+      const listen = resolveSwarmAddresses({ listenAddr: request.ListenAddr, advertiseAddr: "127.0.0.1" }, interfaces);
+      const advertisePort = resolved ? Number(resolved.advertiseAddr.slice(resolved.advertiseAddr.lastIndexOf(":") + 1)) : listen.listenPort;
+      const outcome = await Agent.joinSwarm(this.#deps, {
         remoteAddrs: request.RemoteAddrs,
         joinToken: request.JoinToken,
-        advertiseHost,
+        advertiseHost: resolved?.advertiseHost ?? "",
         availability: request.Availability || undefined,
         facts: this.#options.facts,
+        managerPort: advertisePort,
       });
+      if (outcome.role === "worker") {
+        this.#agent = outcome.agent;
+        return;
+      }
+      const { membership } = outcome;
+      const host = membership.advertiseHost;
+      const addresses = resolved ?? {
+        listenHost: listen.listenHost,
+        listenPort: listen.listenPort,
+        advertiseHost: host,
+        advertiseAddr: host.includes(":") ? `[${host}]:${advertisePort}` : `${host}:${advertisePort}`,
+        dataPathAddr: request.DataPathAddr ? resolveSwarmAddresses({ ...addressRequest, advertiseAddr: host }, interfaces).dataPathAddr : host,
+      };
+      this.#manager = await Manager.join(this.#deps, { ...membership, addresses });
     });
   }
 
