@@ -7,6 +7,7 @@ import { registerContainerCommands, registerContainerGroup } from "./container/r
 import { cliContext, type CliContext } from "./context.ts";
 import { registerNetworkCommands } from "./network/register.ts";
 import { registerNodeCommands } from "./node/register.ts";
+import { registerServiceCommands } from "./service/register.ts";
 import { registerSwarmCommands } from "./swarm/register.ts";
 import { registerVolumeCommands } from "./volume/register.ts";
 
@@ -107,6 +108,7 @@ export function buildProgram(
   registerAuthCommands(program, run);
   registerSwarmCommands(program, run);
   registerNodeCommands(program, run);
+  registerServiceCommands(program, run);
 
   flagErrorsExit125(program.command("inspect"))
     .description("Return low-level information on Docker objects")
