@@ -1,7 +1,8 @@
 /**
- * The demo: three hosts on this machine (network namespaces manager1, worker1, worker2 at
- * 10.99.0.11–13 on bridge shbr-demo), each running `shoal daemon`, then `shoal version` and
- * `shoal info` from each. The daemons keep running after this script ends.
+ * The demo swarm: three hosts on this machine (network namespaces manager1, worker1, worker2 at
+ * 10.99.0.11–13 on bridge shbr-demo), each running `shoal daemon`; manager1 inits the swarm, the
+ * workers join it with the worker token, and `shoal node ls` shows the three. The daemons keep
+ * running after this script ends.
  * Usage: bun scripts/demo.ts up|down
  */
 import { createTestHosts, removeLeftovers } from "../test/support/hosts.ts";
@@ -16,16 +17,26 @@ if (command === "down") {
 } else if (command === "up") {
   console.log("starting 3 hosts (network namespaces) with a shoal daemon each…");
   const { hosts } = await createTestHosts({ cluster: CLUSTER, subnet: 0, baseDir: BASE_DIR, detached: true });
-  for (const host of hosts) {
-    console.log(`\n===== ${host.hostname} (${host.address}, netns ${host.netns}) =====`);
-    for (const args of [["version"], ["info"]]) {
-      console.log(`${host.hostname}$ shoal ${args.join(" ")}`);
-      const result = await host.shoal(args);
-      process.stdout.write(result.stdout + result.stderr);
-      if (result.exitCode !== 0) process.exitCode = 1;
+  const step = async (host: (typeof hosts)[number], args: string[], quiet = false): Promise<string> => {
+    if (!quiet) console.log(`${host.hostname}$ shoal ${args.join(" ")}`);
+    const result = await host.shoal(args);
+    if (!quiet) process.stdout.write(result.stdout + result.stderr);
+    if (result.exitCode !== 0) {
+      if (quiet) process.stderr.write(result.stderr);
+      process.exitCode = 1;
     }
-  }
-  const first = hosts[0]!;
+    return result.stdout.trim();
+  };
+  const [first, ...workers] = hosts as [(typeof hosts)[number], ...(typeof hosts)[number][]];
+  for (const host of hosts) console.log(`${host.hostname}: ${host.address}, netns ${host.netns}, shoal daemon at ${host.socket}`);
+  console.log("");
+  await step(first, ["version"]);
+  console.log("");
+  await step(first, ["swarm", "init", "--advertise-addr", first.address]);
+  const token = await step(first, ["swarm", "join-token", "-q", "worker"], true);
+  for (const worker of workers) await step(worker, ["swarm", "join", "--token", token, `${first.address}:2377`]);
+  console.log("");
+  await step(first, ["node", "ls"]);
   console.log(`
 The demo hosts keep running. To use one:
   dist/shoal -H unix://${first.socket} info
