@@ -7,8 +7,10 @@
  */
 import { createTestHosts, removeLeftovers } from "../test/support/hosts.ts";
 
-const CLUSTER = "demo";
-const BASE_DIR = "/var/lib/shoal-demo";
+// Overridable so the demo's own test runs it beside a user's demo without touching it.
+const CLUSTER = process.env.SHOAL_DEMO_CLUSTER ?? "demo";
+const BASE_DIR = process.env.SHOAL_DEMO_BASE ?? "/var/lib/shoal-demo";
+const SUBNET = Number(process.env.SHOAL_DEMO_SUBNET ?? 0);
 const command = process.argv[2] ?? "up";
 
 if (command === "down") {
@@ -16,7 +18,7 @@ if (command === "down") {
   console.log("demo hosts removed");
 } else if (command === "up") {
   console.log("starting 3 hosts (network namespaces) with a shoal daemon each…");
-  const { hosts } = await createTestHosts({ cluster: CLUSTER, subnet: 0, baseDir: BASE_DIR, detached: true });
+  const { hosts } = await createTestHosts({ cluster: CLUSTER, subnet: SUBNET, baseDir: BASE_DIR, detached: true });
   const step = async (host: (typeof hosts)[number], args: string[], quiet = false): Promise<string> => {
     if (!quiet) console.log(`${host.hostname}$ shoal ${args.join(" ")}`);
     const result = await host.shoal(args);
