@@ -150,6 +150,18 @@ export class Agent {
     return agent;
   }
 
+  /**
+   * A demoted manager continues as a worker of the same swarm: it keeps its node ID, certificate and
+   * key (managers accept any node of the swarm for heartbeats), stores the worker membership and
+   * starts heartbeating to the other managers.
+   */
+  static async continueAsWorker(deps: AgentDeps, state: WorkerState): Promise<Agent> {
+    await writeWorkerState(deps.dataRoot, state);
+    const agent = await Agent.restart(deps);
+    agent.#log.info("continuing as a worker after demotion", { "cluster.id": state.clusterId });
+    return agent;
+  }
+
   /** Starts the session of a membership whose credentials are at hand (after join, or read from disk). */
   static resume(deps: AgentDeps, state: WorkerState, credentials: DialCredentials): Agent {
     const agent = new Agent(deps, state, credentials);

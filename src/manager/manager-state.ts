@@ -74,3 +74,10 @@ export async function removeSwarmState(dataRoot: string): Promise<void> {
   await rm(swarmDir(dataRoot), { recursive: true, force: true });
   await rm(certificatesDir(dataRoot), { recursive: true, force: true });
 }
+
+/** Erases what only a manager keeps (swarm state, raft log, CA key), keeping the node's certificates: a demotion. */
+export async function eraseManagerState(dataRoot: string): Promise<void> {
+  await rm(statePath(dataRoot), { force: true }); // first: a crash halfway leaves no half manager to restart
+  await rm(raftDir(dataRoot), { recursive: true, force: true });
+  await rm(caKeyPath(dataRoot), { force: true });
+}

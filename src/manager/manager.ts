@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { ShoalError, newId, sleep, type Clock, type Logger } from "../lib/index.ts";
+import { ShoalError, newId, sleep, toShoalError, type Clock, type Logger } from "../lib/index.ts";
 import {
   createNodeKeyAndCsr,
   createRootCA,
@@ -15,16 +15,17 @@ import {
 import { RaftNode, type RaftStorage, type StorageCipher } from "../raft/index.ts";
 import { ClusterStore, dataKeyCipher } from "../store/index.ts";
 import { RpcServer, TransportServer, type TlsMaterial } from "../transport/index.ts";
-import type { Node, NodeAvailability, Swarm, SwarmInfo } from "../types/index.ts";
+import type { Node, NodeAvailability, Reachability, Swarm, SwarmInfo } from "../types/index.ts";
 import { initialSwarmSpec, mergeClusterSpecUpdate, nodeCertValidityMs, type RequestedSwarmSpec } from "./cluster-spec.ts";
 import { CaServer } from "./ca-server.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { hasSwarmState, raftDir, readCaKey, readSwarmState, removeSwarmState, swarmDir, writeCaKey, writeSwarmState, type SwarmState } from "./manager-state.ts";
+import { eraseManagerState, hasSwarmState, raftDir, readCaKey, readSwarmState, removeSwarmState, swarmDir, writeCaKey, writeSwarmState, type SwarmState } from "./manager-state.ts";
 import { filterNodes } from "./node-filters.ts";
 import { parseNodeSpec, removalRefusal, roleChangeRefusal } from "./node-updates.ts";
 import { RaftLink } from "./raft-link.ts";
 import { propose } from "./store-proposer.ts";
 import { RaftMembership } from "./raft-membership.ts";
+import { managerLeaveRefusal, memberReachability, removalLosesQuorum } from "./reachability.ts";
 import type { SwarmAddresses } from "./swarm-addresses.ts";
 import type { RemoteManager } from "./swarm-protocol.ts";
 import { tlsInfoOf as tlsInfo } from "./tls-info.ts";
@@ -75,6 +76,8 @@ interface Running {
   link: RaftLink;
   dispatcher: Dispatcher;
   membership: RaftMembership;
+  /** Set by the Manager once made: what to do when this node has been demoted. */
+  hooks: { onDemoted: () => void };
 }
 
 /** A node that a manager token let in: what it got from the manager that answered, and where it listens. */
@@ -285,8 +288,9 @@ export class Manager {
     await this.#running.store.update((tx) => {
       const node = tx.lookup("nodes", this.#self(ref));
       const managers = tx.find("nodes").filter((candidate) => candidate.Spec.Role === "manager").length;
-      const refusal = roleChangeRefusal(node, spec.Role, managers);
-      if (refusal) throw new ShoalError("failed_precondition", refusal);
+      const losesQuorum = spec.Role === "worker" && node.Spec.Role === "manager" && this.#removalLosesQuorum(node.ID);
+      const refusal = roleChangeRefusal(node, spec.Role, managers, losesQuorum);
+      if (refusal) throw new ShoalError(spec.Role === "manager" ? "unimplemented" : "failed_precondition", refusal);
       tx.update("nodes", { ...node, Version: { Index: version }, Spec: { ...node.Spec, ...spec, Labels: spec.Labels } });
     });
   }
@@ -336,11 +340,79 @@ export class Manager {
     return ref === "self" ? this.nodeId : ref;
   }
 
-  /** The node as the API shows it: Leader from raft, no SwarmKit-only fields. */
+  /** A manager's reachability as this manager sees it now (see {@link memberReachability}). */
+  #reachability(member: string, stored: Reachability | undefined): Reachability {
+    const { raft, link } = this.#running;
+    return memberReachability({ self: this.nodeId, leader: raft.status().leader, member, stored, lastHeardAt: link.lastHeardFrom(member), now: this.#deps.clock.now() });
+  }
+
+  /** Whether taking `member` out of the raft voters now would leave the rest without a quorum. */
+  #removalLosesQuorum(member: string): boolean {
+    const voters = this.#running.raft.status().membership.voters;
+    const stored = new Map(this.#running.store.view((tx) => tx.find("nodes")).map((node) => [node.ID, node.ManagerStatus?.Reachability]));
+    const unreachable = new Set(voters.filter((voter) => this.#reachability(voter, stored.get(voter)) === "unreachable"));
+    return removalLosesQuorum(voters, member, unreachable);
+  }
+
+  /**
+   * Why this manager may not leave without `--force` (moby's words): always, as in Docker; the
+   * message tells how many managers would be left and whether that loses the quorum.
+   */
+  leaveRefusal(): string {
+    const managers = this.nodes({}).filter((node) => node.ManagerStatus);
+    const reachable = managers.filter((node) => node.ManagerStatus!.Reachability === "reachable").length;
+    return managerLeaveRefusal(reachable, managers.length - reachable);
+  }
+
+  /**
+   * `swarm leave --force` on a manager of several: out of raft first when that keeps the others'
+   * quorum (this node demotes itself and waits until the group no longer holds it), then the state
+   * is erased. When it would lose the quorum, or the others cannot be reached, it just leaves: the
+   * others see it unreachable, as with Docker.
+   */
+  async leaveForce(): Promise<void> {
+    const managers = this.#running.store.view((tx) => tx.find("nodes")).filter((node) => node.Spec.Role === "manager");
+    if (managers.length > 1 && !this.#removalLosesQuorum(this.nodeId)) {
+      try {
+        const demoted = new Promise<void>((resolve) => (this.#running.hooks.onDemoted = resolve));
+        await this.#running.store.update((tx) => {
+          const node = tx.get("nodes", this.nodeId);
+          if (node) tx.update("nodes", { ...node, Spec: { ...node.Spec, Role: "worker" } });
+        });
+        await Promise.race([demoted, sleep(this.#deps.clock, LEADER_TIMEOUT_MS)]);
+      } catch (error) {
+        this.#log.warn("could not leave raft before leaving the swarm; leaving anyway", { error: toShoalError(error).message });
+      }
+    }
+    await this.leave();
+  }
+
+  /** Called once when this manager has been demoted and is out of raft (the node continues as a worker). */
+  set onDemoted(callback: (() => void) | null) {
+    this.#running.hooks.onDemoted = callback ?? (() => {});
+  }
+
+  /**
+   * After a demotion: stops and erases what only a manager keeps (raft log, swarm state, CA key),
+   * keeping the node's certificate and key, and returns the other managers to heartbeat to.
+   */
+  async stepDown(): Promise<RemoteManager[]> {
+    const managers = this.#running.store
+      .view((tx) => tx.find("nodes"))
+      .flatMap((node) => (node.ManagerStatus && node.ID !== this.nodeId && node.Spec.Role === "manager" ? [{ NodeID: node.ID, Addr: node.ManagerStatus.Addr }] : []));
+    await this.stop();
+    await eraseManagerState(this.#deps.dataRoot);
+    this.#log.info("manager stepped down; this node is a worker now");
+    return managers;
+  }
+
+  /** The node as the API shows it: Leader and Reachability from raft, no SwarmKit-only fields. */
   #live(node: Node): Node {
     const { Membership: _membership, ...spec } = node.Spec;
     const leader = this.#running.raft.status().leader;
-    const managerStatus = node.ManagerStatus ? { ...node.ManagerStatus, Leader: node.ID === leader } : undefined;
+    const managerStatus = node.ManagerStatus
+      ? { ...node.ManagerStatus, Leader: node.ID === leader, Reachability: this.#reachability(node.ID, node.ManagerStatus.Reachability) }
+      : undefined;
     return { ...node, Spec: spec, ...(managerStatus ? { ManagerStatus: managerStatus } : {}) };
   }
 }
@@ -354,7 +426,8 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
   const seeds = new Map((state.managers ?? []).map((manager) => [manager.NodeID, manager.Addr]));
   const addressOf = (member: string): string | undefined =>
     member === state.nodeId ? undefined : (store.view((tx) => tx.get("nodes", member))?.ManagerStatus?.Addr ?? seeds.get(member));
-  const link = new RaftLink({ material: () => material, addressOf, logger: logger.with({ module: "raft" }) });
+  const link = new RaftLink({ material: () => material, addressOf, clock: deps.clock, logger: logger.with({ module: "raft" }) });
+  const hooks = { onDemoted: () => {} };
   let raft: RaftNode | undefined;
   const leaderId = () => raft?.status().leader ?? null;
   // The leader first: agents heartbeat to the first manager that answers, and only the leader's dispatcher does.
@@ -384,7 +457,7 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     link.attach(node);
     node.onFatal = (error) => logger.error("raft failed; the manager stops serving writes", { error: String(error) });
     store.setProposer((data) => propose(node, link, data, deps.clock));
-    membership = new RaftMembership({ store, raft: node, clock: deps.clock, logger });
+    membership = new RaftMembership({ store, raft: node, clock: deps.clock, logger, lastHeardFrom: (member) => link.lastHeardFrom(member), onDemoted: () => hooks.onDemoted() });
     server = new TransportServer({
       material,
       rpc: dispatcher.register(ca.register(link.register(new RpcServer({ clock: deps.clock, logger })))),
@@ -410,7 +483,7 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     await waitForLeader(node, deps.clock);
     dispatcher.start();
     membership.start();
-    return { state, store, raft: node, storage, server, link, dispatcher, membership };
+    return { state, store, raft: node, storage, server, link, dispatcher, membership, hooks };
   } catch (error) {
     membership?.stop();
     dispatcher.stop();

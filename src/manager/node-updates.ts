@@ -1,5 +1,6 @@
 import { ShoalError } from "../lib/index.ts";
 import type { Node } from "../types/index.ts";
+import { REMOVAL_LOSES_QUORUM_MESSAGE } from "./reachability.ts";
 
 const ROLES = new Set(["worker", "manager"]);
 const AVAILABILITIES = new Set(["active", "pause", "drain"]);
@@ -29,14 +30,16 @@ export function parseNodeSpec(body: Record<string, unknown>): NodeSpecUpdate {
 }
 
 /**
- * Why a node's role may not change (null when it may): the last manager cannot be demoted, and a
- * manager set larger than one needs raft membership changes (joining managers) shoal does not
- * make yet.
+ * Why a node's role may not change (null when it may): the last manager cannot be demoted, nor one
+ * whose removal from raft would leave the remaining managers without a quorum (`losesQuorum`, see
+ * `removalLosesQuorum`); promoting a worker needs that node to start a manager, which shoal does
+ * not do yet.
  */
-export function roleChangeRefusal(node: Node, wanted: NodeSpecUpdate["Role"], managers: number): string | null {
+export function roleChangeRefusal(node: Node, wanted: NodeSpecUpdate["Role"], managers: number, losesQuorum: boolean): string | null {
   if (node.Spec.Role === wanted) return null;
   if (wanted === "worker" && managers <= 1) return "rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm";
-  return `rpc error: code = Unimplemented desc = changing the role of node ${node.ID} needs raft membership changes, which come with multi-manager swarms`;
+  if (wanted === "worker") return losesQuorum ? REMOVAL_LOSES_QUORUM_MESSAGE : null;
+  return `rpc error: code = Unimplemented desc = promoting worker ${node.ID} to a manager is not supported yet: join a node with the manager token ("docker swarm join-token manager") instead`;
 }
 
 /** Why a node may not be removed (null when it may): managers must be demoted first, live nodes need force. */

@@ -1,4 +1,4 @@
-import { ShoalError, type Logger } from "../lib/index.ts";
+import { ShoalError, type Clock, type Logger } from "../lib/index.ts";
 import type { RaftNode, RaftTransport, RaftWireMessage } from "../raft/index.ts";
 import { ConnectionPool, MANAGERS_ONLY, RpcServer, unaryMethod, type TlsMaterial } from "../transport/index.ts";
 
@@ -24,6 +24,8 @@ export interface RaftLinkOptions {
   /** The `host:port` of a member (a manager node's ManagerStatus.Addr), or undefined when unknown. */
   addressOf: (memberId: string) => string | undefined;
   logger: Logger;
+  /** Times the arrival of raft messages (for reachability). */
+  clock: Clock;
 }
 
 /**
@@ -34,6 +36,8 @@ export class RaftLink implements RaftTransport {
   readonly #options: RaftLinkOptions;
   readonly #pool: ConnectionPool;
   #node: RaftNode | null = null;
+  /** When a raft message from each member last arrived. */
+  readonly #heard = new Map<string, number>();
 
   constructor(options: RaftLinkOptions) {
     this.#options = options;
@@ -72,13 +76,29 @@ export class RaftLink implements RaftTransport {
   /** Serves {@link RaftStep} and {@link RaftProposeForward} on `rpc`. */
   register(rpc: RpcServer): RpcServer {
     return rpc
-      .unary(RaftStep, (message) => (this.#node?.step(message), null))
+      .unary(RaftStep, (message) => {
+        if (typeof message?.from === "string") this.#heard.set(message.from, this.#options.clock.now());
+        this.#node?.step(message);
+        return null;
+      })
       .unary(RaftProposeForward, (request) => {
         const node = this.#node;
         if (!node || node.status().leader !== node.id) throw new ShoalError("unavailable", "this manager is not the raft leader (any more); retry");
         if (!(request?.data instanceof Uint8Array)) throw new ShoalError("invalid_argument", "a forwarded proposal carries data bytes");
         return node.propose(request.data, { timeoutMs: FORWARD_TIMEOUT_MS });
       });
+  }
+
+  /** When a raft message from `member` last arrived here (undefined: none since this manager started). */
+  lastHeardFrom(member: string): number | undefined {
+    return this.#heard.get(member);
+  }
+
+  /** When any raft message last arrived here. */
+  lastHeardFromAny(): number | undefined {
+    let latest: number | undefined;
+    for (const at of this.#heard.values()) latest = latest === undefined ? at : Math.max(latest, at);
+    return latest;
   }
 
   close(): void {

@@ -1,11 +1,18 @@
 import { toShoalError, type Clock, type Logger, type Timer } from "../lib/index.ts";
-import type { RaftNode } from "../raft/index.ts";
+import type { ConfigChange, RaftNode } from "../raft/index.ts";
 import type { ClusterStore } from "../store/index.ts";
+import type { Node } from "../types/index.ts";
+import { REACHABILITY_TIMEOUT_MS, memberReachability, removalLosesQuorum } from "./reachability.ts";
 
 /** How often the leader compares the manager nodes with the raft group. */
 const CHECK_INTERVAL_MS = 200;
 /** A learner is promoted once its log is within this many entries of the leader's commit. */
 const CAUGHT_UP_SLACK = 0;
+/**
+ * A demoted manager that no longer hears from raft for this long has been removed from the group
+ * (the leader stops sending to a removed member, which may never learn of its removal's commit).
+ */
+const REMOVED_SILENCE_MS = 3000;
 
 /** Options of {@link RaftMembership}. */
 export interface RaftMembershipOptions {
@@ -13,20 +20,34 @@ export interface RaftMembershipOptions {
   raft: RaftNode;
   clock: Clock;
   logger: Logger;
+  /** When a raft message from a member last arrived here (the manager's RaftLink). */
+  lastHeardFrom: (member: string) => number | undefined;
+  /** Called once when this node has been demoted and is out of the raft group (or cut off from it). */
+  onDemoted?: () => void;
 }
 
 /**
  * On the leader, keeps the raft group in step with the store's manager nodes (SwarmKit adds a
- * member in its join RPC; here the CA server only records the Node, and this loop acts on it): a
- * manager node with a `ManagerStatus.Addr` that is not in the group is added as a learner; a learner
- * whose log has caught up with the commit index is promoted to voter. One change at a time (raft
- * refuses a second while one is pending); a failure is logged and retried on the next round.
+ * member in its join RPC and its role manager removes demoted ones; here the CA server and the node
+ * API only record the Node, and this loop acts on it): a manager node with a `ManagerStatus.Addr`
+ * that is not in the group is added as a learner; a learner whose log has caught up with the commit
+ * index is promoted to voter; a member whose node was demoted is removed (never when the remaining
+ * voters would lose their quorum), and its `ManagerStatus` dropped afterwards; a demoted leader
+ * hands leadership over first. The leader also writes the members' reachability to the store when it
+ * changes, so followers show it. One change at a time (raft refuses a second while one is pending);
+ * a failure is logged and retried on the next round.
+ *
+ * On every manager it also notices this node's own demotion and, once it is out of the group,
+ * calls `onDemoted` (the node then continues as a worker).
  */
 export class RaftMembership {
   readonly #options: RaftMembershipOptions;
   readonly #log: Logger;
   #timer: Timer | null = null;
   #busy = false;
+  #leaderSince: number | null = null;
+  #demotedSeenAt: number | null = null;
+  #demotedCalled = false;
 
   constructor(options: RaftMembershipOptions) {
     this.#options = options;
@@ -51,27 +72,111 @@ export class RaftMembership {
     this.#timer = null;
   }
 
-  /** One round: at most one membership change, on the leader only. */
+  /** One round: this node's own demotion, then (on the leader) reachability and at most one membership change. */
   async check(): Promise<void> {
-    const { raft, store } = this.#options;
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      await this.#round();
+    } catch (error) {
+      this.#log.warn("raft membership round failed; retrying", { error: toShoalError(error).message });
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #round(): Promise<void> {
+    const { raft, store, clock } = this.#options;
     const status = raft.status();
-    if (this.#busy || status.leader !== raft.id) return;
+    const now = clock.now();
+    const isLeader = status.leader === raft.id;
+    this.#leaderSince = isLeader ? (this.#leaderSince ?? now) : null;
+    const nodes = store.view((tx) => tx.find("nodes"));
     const { voters, learners } = status.membership;
     const inGroup = new Set([...voters, ...learners]);
-    const managers = store.view((tx) => tx.find("nodes")).filter((node) => node.Spec.Role === "manager" && node.ManagerStatus?.Addr);
+    const unreachable = new Set(
+      voters.filter((member) => memberReachability({ self: raft.id, leader: status.leader, member, stored: nodes.find((node) => node.ID === member)?.ManagerStatus?.Reachability, lastHeardAt: this.#options.lastHeardFrom(member), now }) === "unreachable"),
+    );
+
+    const self = nodes.find((node) => node.ID === raft.id);
+    if (self && self.Spec.Role === "worker") {
+      this.#demotedSeenAt ??= now;
+      if (isLeader) return this.#handOver(voters, unreachable);
+      const silentSince = Math.max(this.#demotedSeenAt, ...voters.map((member) => this.#options.lastHeardFrom(member) ?? 0));
+      if (!this.#demotedCalled && (!inGroup.has(raft.id) || now - silentSince > REMOVED_SILENCE_MS)) {
+        this.#demotedCalled = true;
+        this.#log.info("this manager was demoted and is out of raft; continuing as a worker");
+        this.#options.onDemoted?.();
+      }
+      return;
+    }
+    if (!isLeader) return;
+
+    if (now - this.#leaderSince! >= REACHABILITY_TIMEOUT_MS) await this.#syncReachability(nodes, inGroup, status.leader, now);
+
+    const demoted = nodes.find((node) => node.Spec.Role === "worker" && inGroup.has(node.ID) && node.ID !== raft.id);
+    if (demoted && voters.includes(demoted.ID) && removalLosesQuorum(voters, demoted.ID, unreachable)) {
+      this.#log.warn("not removing a demoted manager from raft: the remaining managers would lose their quorum", { "node.id": demoted.ID });
+    } else if (demoted) {
+      return this.#change({ type: "remove", member: demoted.ID });
+    }
+    const formerManager = nodes.find((node) => node.Spec.Role === "worker" && node.ManagerStatus && !inGroup.has(node.ID));
+    if (formerManager) {
+      await store.update((tx) => {
+        const node = tx.get("nodes", formerManager.ID);
+        if (!node?.ManagerStatus || node.Spec.Role !== "worker") return;
+        const { ManagerStatus: _status, ...rest } = node;
+        tx.update("nodes", rest as Node);
+      });
+      this.#log.info("demoted manager is a worker now", { "node.id": formerManager.ID });
+      return;
+    }
+
+    const managers = nodes.filter((node) => node.Spec.Role === "manager" && node.ManagerStatus?.Addr);
     const missing = managers.find((node) => !inGroup.has(node.ID));
     const progress = raft.replication();
     const caughtUp = learners.find((member) => (progress[member]?.match ?? 0) + CAUGHT_UP_SLACK >= status.commit);
     const change = missing ? ({ type: "addLearner", member: missing.ID } as const) : caughtUp ? ({ type: "promote", member: caughtUp } as const) : null;
-    if (!change) return;
-    this.#busy = true;
+    if (change) await this.#change(change);
+  }
+
+  async #change(change: Extract<ConfigChange, { member: string }>): Promise<void> {
     try {
-      await raft.changeMembership(change, { timeoutMs: 10_000 });
-      this.#log.info(change.type === "addLearner" ? "manager added to raft as a learner" : "manager promoted to raft voter", { "node.id": change.member });
+      await this.#options.raft.changeMembership(change, { timeoutMs: 10_000 });
+      const what = { addLearner: "manager added to raft as a learner", promote: "manager promoted to raft voter", remove: "demoted manager removed from raft" }[change.type];
+      this.#log.info(what, { "node.id": change.member });
     } catch (error) {
       this.#log.warn("raft membership change failed; retrying", { "node.id": change.member, change: change.type, error: toShoalError(error).message });
-    } finally {
-      this.#busy = false;
     }
+  }
+
+  /** A demoted leader: leadership goes to the reachable voter furthest along, which then removes this member. */
+  #handOver(voters: string[], unreachable: ReadonlySet<string>): void {
+    const { raft } = this.#options;
+    const progress = raft.replication();
+    const target = voters
+      .filter((member) => member !== raft.id && !unreachable.has(member))
+      .sort((a, b) => (progress[b]?.match ?? 0) - (progress[a]?.match ?? 0))[0];
+    if (!target) return;
+    this.#log.info("this leader was demoted; handing leadership over", { to: target });
+    raft.transferLeadership(target);
+  }
+
+  /** On the leader: writes each member's reachability as it sees it, when that differs from the store. */
+  async #syncReachability(nodes: Node[], inGroup: ReadonlySet<string>, leader: string | null, now: number): Promise<void> {
+    const { raft, store } = this.#options;
+    const changed = nodes.flatMap((node) => {
+      if (!node.ManagerStatus || !inGroup.has(node.ID)) return [];
+      const live = memberReachability({ self: raft.id, leader, member: node.ID, stored: node.ManagerStatus.Reachability, lastHeardAt: this.#options.lastHeardFrom(node.ID), now });
+      return live === node.ManagerStatus.Reachability ? [] : [{ id: node.ID, reachability: live }];
+    });
+    if (changed.length === 0) return;
+    await store.update((tx) => {
+      for (const { id, reachability } of changed) {
+        const node = tx.get("nodes", id);
+        if (node?.ManagerStatus) tx.update("nodes", { ...node, ManagerStatus: { ...node.ManagerStatus, Reachability: reachability } });
+      }
+    });
+    for (const { id, reachability } of changed) this.#log.info("manager reachability changed", { "node.id": id, reachability });
   }
 }

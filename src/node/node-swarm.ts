@@ -60,7 +60,7 @@ export class NodeSwarm implements SwarmSource {
     const swarm = new NodeSwarm(options);
     if (Manager.hasState(options.dataRoot)) {
       try {
-        swarm.#manager = await Manager.restart(swarm.#deps);
+        swarm.#manager = swarm.#watchDemotion(await Manager.restart(swarm.#deps));
       } catch (error) {
         swarm.#error = toShoalError(error).message;
         swarm.#log.error("cannot restart the swarm manager", { error: swarm.#error });
@@ -98,7 +98,7 @@ export class NodeSwarm implements SwarmSource {
         { listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr },
         this.#options.interfaces(),
       );
-      this.#manager = await Manager.init(this.#deps, {
+      this.#manager = this.#watchDemotion(await Manager.init(this.#deps, {
         addresses,
         spec: request.Spec,
         availability: request.Availability || "active",
@@ -106,7 +106,7 @@ export class NodeSwarm implements SwarmSource {
         subnetSize: request.SubnetSize,
         dataPathPort: request.DataPathPort,
         facts: this.#options.facts,
-      });
+      }));
       return this.#manager.nodeId;
     });
   }
@@ -141,7 +141,7 @@ export class NodeSwarm implements SwarmSource {
         advertiseAddr: host.includes(":") ? `[${host}]:${advertisePort}` : `${host}:${advertisePort}`,
         dataPathAddr: request.DataPathAddr ? resolveSwarmAddresses({ ...addressRequest, advertiseAddr: host }, interfaces).dataPathAddr : host,
       };
-      this.#manager = await Manager.join(this.#deps, { ...membership, addresses });
+      this.#manager = this.#watchDemotion(await Manager.join(this.#deps, { ...membership, addresses }));
     });
   }
 
@@ -166,9 +166,11 @@ export class NodeSwarm implements SwarmSource {
       }
       const manager = this.#manager;
       if (!manager) throw new ShoalError("unavailable", NOT_IN_SWARM_MESSAGE);
-      if (!force) throw new ShoalError("unavailable", LEAVE_LAST_MANAGER_MESSAGE);
+      const managers = manager.nodes({}).filter((node) => node.ManagerStatus).length;
+      if (!force) throw new ShoalError("unavailable", managers > 1 ? manager.leaveRefusal() : LEAVE_LAST_MANAGER_MESSAGE);
       this.#manager = null;
-      await manager.leave();
+      if (managers > 1) await manager.leaveForce();
+      else await manager.leave();
     });
   }
 
@@ -197,6 +199,24 @@ export class NodeSwarm implements SwarmSource {
     await this.#queue.catch(() => {});
     await this.#manager?.stop();
     await this.#agent?.stop();
+  }
+
+  /**
+   * When `manager` is demoted (and out of raft), this node continues as a worker: the manager stops
+   * and erases its raft state, and an agent heartbeats to the other managers with the same identity.
+   */
+  #watchDemotion(manager: Manager): Manager {
+    manager.onDemoted = () =>
+      void this.#serialized(async () => {
+        if (this.#manager !== manager) return;
+        const managers = await manager.stepDown();
+        this.#manager = null;
+        this.#agent = await Agent.continueAsWorker(this.#deps, { nodeId: manager.nodeId, clusterId: manager.clusterId, advertiseHost: manager.addresses.advertiseHost, managers });
+      }).catch((error) => {
+        this.#error = toShoalError(error).message;
+        this.#log.error("cannot continue as a worker after demotion", { error: this.#error });
+      });
+    return manager;
   }
 
   #managerOrRefuse(): Manager {
