@@ -167,3 +167,33 @@ test("a manager cannot be removed; swarm update rotates a join token and changes
   expect(String(stale)).toContain("update out of sequence");
   expect(manager.swarm().JoinTokens.Manager).toBe(before.JoinTokens.Manager);
 });
+
+test("force-new-cluster restarts from disk as the only raft member: same IDs and tokens, the other managers down, unreachable and left out of raft", async () => {
+  const d = deps();
+  const first = await init(d);
+  const other = { ID: "othermanager0000000000000", Addr: "127.0.0.1:1" };
+  await first.store.update((tx) => {
+    tx.create("nodes", {
+      ID: other.ID,
+      Spec: { Labels: { keep: "1" }, Role: "manager", Availability: "active", Membership: "accepted" },
+      Description: { ...first.node("self").Description, Hostname: "manager2" },
+      Status: { State: "ready", Addr: "127.0.0.1" },
+      ManagerStatus: { Leader: false, Reachability: "reachable", Addr: other.Addr },
+    } as never);
+  });
+  const swarm = first.swarm();
+  await first.stopForRecovery();
+
+  const port = freePort();
+  const forced = await Manager.forceNewCluster(d, resolveSwarmAddresses({ listenAddr: `127.0.0.1:${port}`, advertiseAddr: "127.0.0.1" }, {}));
+  cleanups.push(() => forced.stop());
+  expect(forced.nodeId).toBe(first.nodeId);
+  expect(forced.swarm().JoinTokens).toEqual(swarm.JoinTokens);
+  expect(forced.node("self").ManagerStatus).toEqual({ Leader: true, Reachability: "reachable", Addr: `127.0.0.1:${port}` });
+  await Bun.sleep(500); // membership rounds: the forced-out manager is not added back
+  const left = forced.node(other.ID);
+  expect([left.Status.State, left.ManagerStatus?.Reachability, left.ManagerStatus?.Leader, left.Spec.Labels]).toEqual(["down", "unreachable", false, { keep: "1" }]);
+  forced.assertLeader();
+  await forced.updateNode(other.ID, left.Version.Index, { ...left.Spec, Role: "worker" });
+  expect(await listening(port)).toBe(true);
+});

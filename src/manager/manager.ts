@@ -12,7 +12,7 @@ import {
   saveNodeCredentials,
   saveRootCaBundle,
 } from "../pki/index.ts";
-import { RaftNode, type RaftStorage, type StorageCipher } from "../raft/index.ts";
+import { RaftNode, type RaftStart, type RaftStorage, type StorageCipher } from "../raft/index.ts";
 import { ClusterStore, dataKeyCipher } from "../store/index.ts";
 import { RpcServer, TransportServer, type TlsMaterial } from "../transport/index.ts";
 import type { Node, NodeAvailability, Reachability, Swarm, SwarmInfo } from "../types/index.ts";
@@ -29,9 +29,14 @@ import { managerLeaveRefusal, memberReachability, removalLosesQuorum } from "./r
 import type { SwarmAddresses } from "./swarm-addresses.ts";
 import type { RemoteManager } from "./swarm-protocol.ts";
 import { tlsInfoOf as tlsInfo } from "./tls-info.ts";
+import { retireOtherManagers } from "./force-new-cluster.ts";
+import { NO_LEADER_MESSAGE } from "./swarm-messages.ts";
 
 /** How long a manager waits to become raft leader (a single member elects itself at once). */
 const LEADER_TIMEOUT_MS = 10_000;
+
+/** Ticks after which raft has written a commit index that moved without new entries (it does every 10). */
+const COMMIT_FLUSH_TICKS = 12;
 
 /** What a manager needs from the node: its data root, time, a log, and how to open raft storage. */
 export interface ManagerDeps {
@@ -148,7 +153,7 @@ export class Manager {
       await saveNodeCredentials(dataRoot, { certificatePem: issued.chainPem, keyPem, dataKey });
       await writeCaKey(dataRoot, root.keyPem);
       const tokens = generateJoinTokens(root.certificatePem);
-      running = await start(deps, state, { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }, dataKey, true, root.keyPem);
+      running = await start(deps, state, { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }, dataKey, { bootstrap: true }, root.keyPem);
       await running.store.update((tx) => {
         tx.create("cluster", {
           ID: state.clusterId,
@@ -201,7 +206,7 @@ export class Manager {
       await saveRootCaBundle(dataRoot, options.rootCaPem);
       await saveNodeCredentials(dataRoot, { certificatePem: options.certificatePem, keyPem: options.keyPem, dataKey: options.dataKey });
       await writeCaKey(dataRoot, options.caKeyPem);
-      running = await start(deps, state, { key: options.keyPem, cert: options.certificatePem, ca: options.rootCaPem }, options.dataKey, false, options.caKeyPem);
+      running = await start(deps, state, { key: options.keyPem, cert: options.certificatePem, ca: options.rootCaPem }, options.dataKey, null, options.caKeyPem);
       await waitForMembership(running, deps.clock);
       await writeSwarmState(dataRoot, state); // last: from here on the daemon restarts into this swarm
     } catch (error) {
@@ -216,14 +221,36 @@ export class Manager {
 
   /** Starts the manager of the swarm stored under the data root again: same node, cluster, tokens and objects. */
   static async restart(deps: ManagerDeps): Promise<Manager> {
-    const state = await readSwarmState(deps.dataRoot);
-    const credentials = await loadNodeCredentials(deps.dataRoot);
-    if (!credentials.dataKey) throw new ShoalError("failed_precondition", "this node's key file holds no raft data key; leave the swarm and join it again");
-    const caKeyPem = await readCaKey(deps.dataRoot);
-    const running = await start(deps, state, { key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.rootCaBundlePem }, credentials.dataKey, false, caKeyPem);
-    const manager = new Manager(deps, running);
-    manager.#log.info("manager restarted", { "cluster.id": state.clusterId, "raft.index": running.store.index });
+    const manager = new Manager(deps, await startFromDisk(deps, null, null));
+    manager.#log.info("manager restarted", { "cluster.id": manager.clusterId, "raft.index": manager.store.index });
     return manager;
+  }
+
+  /**
+   * `swarm init --force-new-cluster` (recovery from quorum loss): restarts the swarm stored under the
+   * data root with raft forced into a group of this member alone, from its committed log: same node,
+   * cluster, tokens and objects. The other managers' Node objects stay, marked down and unreachable
+   * and left out of raft (see {@link retireOtherManagers}); they can be demoted and removed. The
+   * running manager of this node, if any, must have been stopped. `addresses` (when given) replace
+   * the stored ones.
+   */
+  static async forceNewCluster(deps: ManagerDeps, addresses: SwarmAddresses | null): Promise<Manager> {
+    const running = await startFromDisk(deps, { forceNewCluster: true }, addresses);
+    try {
+      await running.store.update((tx) => retireOtherManagers(tx, running.state.nodeId, running.state.addresses));
+      await writeSwarmState(deps.dataRoot, { ...running.state, managers: undefined }); // the old members are no seeds any more
+    } catch (error) {
+      await stopRunning(running);
+      throw error;
+    }
+    const manager = new Manager(deps, running);
+    manager.#log.warn("forced a new cluster from this manager's raft log: it is the only raft member now", { "cluster.id": manager.clusterId, "raft.index": manager.store.index });
+    return manager;
+  }
+
+  /** Refuses with Docker's text while raft has no leader (too few managers online): the store may be stale then. */
+  assertLeader(): void {
+    if (this.#running.raft.status().leader === null) throw new ShoalError("unavailable", NO_LEADER_MESSAGE);
   }
 
   /** This node's ID (its certificate's CN and its raft member ID). */
@@ -328,6 +355,17 @@ export class Manager {
     return this.#stopping;
   }
 
+  /**
+   * Stops before `--force-new-cluster` restarts this manager from its log. Raft keeps only entries up
+   * to the commit index on disk, and writes a commit index that moved alone with the next write or
+   * every 10 ticks; `stop` does not flush it. So this waits a little over 10 ticks first: what this
+   * manager applied is then committed on disk and survives the forcing.
+   */
+  async stopForRecovery(): Promise<void> {
+    await sleep(this.#deps.clock, COMMIT_FLUSH_TICKS * (this.#deps.tickMs ?? 100));
+    await this.stop();
+  }
+
   /** Stops and erases the swarm state and certificates: the node is in no swarm afterwards. */
   async leave(): Promise<void> {
     await this.stop();
@@ -417,8 +455,12 @@ export class Manager {
   }
 }
 
-/** Opens raft storage, the store, the raft member and the transport server, and waits to lead. */
-async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial, dataKey: Uint8Array, bootstrap: boolean, caKeyPem: string): Promise<Running> {
+/**
+ * Opens raft storage, the store, the raft member and the transport server, and waits to lead.
+ * `raftStart`: a brand-new group of this member alone (init), or one forced from this member's
+ * committed log (`--force-new-cluster`); otherwise raft restarts or joins as its log says.
+ */
+async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial, dataKey: Uint8Array, raftStart: RaftStart | null, caKeyPem: string): Promise<Running> {
   const logger = deps.logger.with({ "node.id": state.nodeId });
   const cipher = dataKeyCipher(dataKey);
   const storage = await deps.openRaftStorage(raftDir(deps.dataRoot), { cipher });
@@ -451,7 +493,7 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
       transport: link,
       tickMs: deps.tickMs,
       logger: logger.with({ module: "raft" }),
-      ...(bootstrap ? { start: { bootstrap: true } } : {}),
+      ...(raftStart ? { start: raftStart } : {}),
     });
     const node = raft;
     link.attach(node);
@@ -479,7 +521,7 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
       );
     }
     const voters = node.status().membership.voters;
-    if (!bootstrap && voters.length === 1 && voters[0] === state.nodeId) node.campaign();
+    if (!raftStart && voters.length === 1 && voters[0] === state.nodeId) node.campaign();
     await waitForLeader(node, deps.clock);
     dispatcher.start();
     membership.start();
@@ -494,6 +536,16 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     await storage.close();
     throw error;
   }
+}
+
+/** Starts the manager stored under the data root (state.json, certificates, CA key); `addresses` replace the stored ones. */
+async function startFromDisk(deps: ManagerDeps, raftStart: RaftStart | null, addresses: SwarmAddresses | null): Promise<Running> {
+  const stored = await readSwarmState(deps.dataRoot);
+  const state: SwarmState = addresses ? { ...stored, addresses } : stored;
+  const credentials = await loadNodeCredentials(deps.dataRoot);
+  if (!credentials.dataKey) throw new ShoalError("failed_precondition", "this node's key file holds no raft data key; leave the swarm and join it again");
+  const caKeyPem = await readCaKey(deps.dataRoot);
+  return start(deps, state, { key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.rootCaBundlePem }, credentials.dataKey, raftStart, caKeyPem);
 }
 
 /** Waits for a leader; on the leader, until an entry of its own term committed (so all earlier ones did) and applied. */

@@ -2,6 +2,7 @@ import { toShoalError, type Clock, type Logger, type Timer } from "../lib/index.
 import type { ConfigChange, RaftNode } from "../raft/index.ts";
 import type { ClusterStore } from "../store/index.ts";
 import type { Node } from "../types/index.ts";
+import { isForcedOut } from "./force-new-cluster.ts";
 import { REACHABILITY_TIMEOUT_MS, memberReachability, removalLosesQuorum } from "./reachability.ts";
 
 /** How often the leader compares the manager nodes with the raft group. */
@@ -30,7 +31,8 @@ export interface RaftMembershipOptions {
  * On the leader, keeps the raft group in step with the store's manager nodes (SwarmKit adds a
  * member in its join RPC and its role manager removes demoted ones; here the CA server and the node
  * API only record the Node, and this loop acts on it): a manager node with a `ManagerStatus.Addr`
- * that is not in the group is added as a learner; a learner whose log has caught up with the commit
+ * that is not in the group is added as a learner (unless `--force-new-cluster` left it out, marked
+ * down); a learner whose log has caught up with the commit
  * index is promoted to voter; a member whose node was demoted is removed (never when the remaining
  * voters would lose their quorum), and its `ManagerStatus` dropped afterwards; a demoted leader
  * hands leadership over first. The leader also writes the members' reachability to the store when it
@@ -132,7 +134,7 @@ export class RaftMembership {
       return;
     }
 
-    const managers = nodes.filter((node) => node.Spec.Role === "manager" && node.ManagerStatus?.Addr);
+    const managers = nodes.filter((node) => node.Spec.Role === "manager" && node.ManagerStatus?.Addr && !isForcedOut(node));
     const missing = managers.find((node) => !inGroup.has(node.ID));
     const progress = raft.replication();
     const caughtUp = learners.find((member) => (progress[member]?.match ?? 0) + CAUGHT_UP_SLACK >= status.commit);

@@ -18,3 +18,7 @@ export const LEAVE_LAST_MANAGER_MESSAGE =
 export const WORKER_NOT_MANAGER_MESSAGE =
   "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
 
+
+/** `GET /nodes`, `/swarm`… on a manager whose raft group has no leader (too few managers online). */
+export const NO_LEADER_MESSAGE =
+  "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";

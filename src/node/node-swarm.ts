@@ -91,9 +91,10 @@ export class NodeSwarm implements SwarmSource {
 
   init(request: SwarmInitRequest): Promise<string> {
     return this.#serialized(async () => {
+      if (request.ForceNewCluster && (this.#manager || this.#error)) return this.#forceNewCluster(request);
       if (this.#manager || this.#agent || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
       if (request.AutoLockManagers) throw new ShoalError("unimplemented", "autolock is not supported yet: init without --autolock");
-      if (request.ForceNewCluster) throw new ShoalError("unimplemented", "--force-new-cluster needs a swarm to recover, and this node is in none: init without it");
+      if (request.ForceNewCluster) throw new ShoalError("failed_precondition", "--force-new-cluster needs a swarm to recover, and this node is in none: init without it");
       const addresses = resolveSwarmAddresses(
         { listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr },
         this.#options.interfaces(),
@@ -109,6 +110,34 @@ export class NodeSwarm implements SwarmSource {
       }));
       return this.#manager.nodeId;
     });
+  }
+
+  /**
+   * `swarm init --force-new-cluster` on a manager (running, or whose restart failed, e.g. for want
+   * of a raft leader): restarts it from its own raft log as the only member of a new raft group,
+   * keeping the swarm (IDs, tokens, objects). Refused on a worker: it holds no raft log.
+   */
+  async #forceNewCluster(request: SwarmInitRequest): Promise<string> {
+    if (!this.#manager && !Manager.hasState(this.#options.dataRoot)) {
+      throw new ShoalError("failed_precondition", "--force-new-cluster recovers a manager's swarm from its raft log, and this node has none: leave the swarm with --force, then init or join");
+    }
+    if (request.AutoLockManagers) throw new ShoalError("unimplemented", "autolock is not supported yet: init without --autolock");
+    // Without --advertise-addr the stored addresses stay.
+    const addresses = request.AdvertiseAddr
+      ? resolveSwarmAddresses({ listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr }, this.#options.interfaces())
+      : null;
+    const old = this.#manager;
+    this.#manager = null;
+    await old?.stopForRecovery();
+    try {
+      this.#manager = this.#watchDemotion(await Manager.forceNewCluster(this.#deps, addresses));
+    } catch (error) {
+      this.#error = toShoalError(error).message;
+      this.#log.error("cannot force a new cluster", { error: this.#error });
+      throw error;
+    }
+    this.#error = "";
+    return this.#manager.nodeId;
   }
 
   join(request: SwarmJoinRequest): Promise<void> {
@@ -222,6 +251,7 @@ export class NodeSwarm implements SwarmSource {
   #managerOrRefuse(): Manager {
     if (this.#agent) throw new ShoalError("unavailable", WORKER_NOT_MANAGER_MESSAGE);
     if (!this.#manager) throw new ShoalError("unavailable", NOT_A_MANAGER_MESSAGE);
+    this.#manager.assertLeader();
     return this.#manager;
   }
 
