@@ -13,6 +13,8 @@ export interface WorkerState {
   advertiseHost: string;
   /** The managers to open the session to (refreshed from every heartbeat). */
   managers: RemoteManager[];
+  /** The `--listen-addr` given at join (or the demoted manager's), for a manager should the node be promoted. */
+  listenAddr?: string;
 }
 
 function workerStatePath(dataRoot: string): string {

@@ -54,7 +54,7 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 }
 
 test("the agent declares the manager's methods with the same names and access", () => {
-  for (const name of ["GetRootCACertificate", "IssueNodeCertificate", "Heartbeat"] as const) {
+  for (const name of ["GetRootCACertificate", "IssueNodeCertificate", "Heartbeat", "IssueManagerMaterial"] as const) {
     expect(agentSide[name]).toEqual(managerSide[name] as never);
   }
 });
@@ -153,4 +153,37 @@ test("a node joining with the manager token becomes a raft voter; writes on it a
   const again = second.node("self");
   await second.updateNode("self", again.Version?.Index ?? 0, { ...again.Spec, Labels: { back: "1" } });
   await until(() => leader.node(again.ID).Spec.Labels?.back === "1");
+}, 30_000);
+
+test("a promoted worker learns it from a heartbeat, gets manager material over its session and joins raft via Manager.join", async () => {
+  const { manager: leader, address } = await swarm();
+  const deps: ManagerDeps = { ...agentDeps(), openRaftStorage: (path, options) => LmdbRaftStorage.open(path, options), tickMs: 20 };
+  const port = freePort();
+  const agent = await Agent.join(deps, { remoteAddrs: [address], joinToken: leader.swarm().JoinTokens.Worker, advertiseHost: "127.0.0.1", facts: workerFacts, listenAddr: `127.0.0.1:${port}` });
+  cleanups.push(() => agent.stop());
+  expect(agent.state.listenAddr).toBe(`127.0.0.1:${port}`);
+  // Not promoted: the manager refuses the material.
+  await expect(agent.fetchManagerMaterial(`127.0.0.1:${port}`)).rejects.toThrow("PermissionDenied");
+  let promotedManager: Manager | undefined;
+  const promoted = new Promise<void>((resolve) => {
+    agent.onPromoted = async () => {
+      const addresses = resolveSwarmAddresses({ listenAddr: agent.state.listenAddr!, advertiseAddr: "127.0.0.1" }, {});
+      const membership = await agent.fetchManagerMaterial(addresses.advertiseAddr);
+      await agent.stop();
+      promotedManager = await Manager.join(deps, { ...membership, addresses });
+      cleanups.push(() => promotedManager!.stop());
+      resolve();
+    };
+  });
+  const node = leader.node(agent.nodeId);
+  await leader.updateNode(node.ID, node.Version?.Index ?? 0, { ...node.Spec, Role: "manager" });
+  await promoted;
+  const second = promotedManager!;
+  expect(second.nodeId).toBe(agent.nodeId);
+  expect(second.info().ControlAvailable).toBe(true);
+  await until(() => leader.node(agent.nodeId).ManagerStatus?.Reachability === "reachable" && leader.info().Managers === 2);
+  expect(leader.node(agent.nodeId).ManagerStatus?.Addr).toBe(`127.0.0.1:${port}`);
+  const self = second.node("self");
+  await second.updateNode("self", self.Version?.Index ?? 0, { ...self.Spec, Labels: { promoted: "yes" } });
+  await until(() => leader.node(agent.nodeId).Spec.Labels?.promoted === "yes");
 }, 30_000);

@@ -5,7 +5,7 @@ import { ConnectionPool, FailoverClient, RpcClient, dial, parseAddress, type Dia
 import type { LocalNodeFacts, RemoteManager } from "../manager/index.ts";
 import type { NodeAvailability, SwarmInfo } from "../types/index.ts";
 import { hasWorkerState, readWorkerState, removeWorkerState, writeWorkerState, type WorkerState } from "./agent-state.ts";
-import { GetRootCACertificate, Heartbeat, IssueNodeCertificate } from "./swarm-protocol.ts";
+import { GetRootCACertificate, Heartbeat, IssueManagerMaterial, IssueNodeCertificate } from "./swarm-protocol.ts";
 
 /** Each call to a manager gives up after this long (SwarmKit's agent: 5 s). */
 const CALL_TIMEOUT_MS = 5000;
@@ -30,6 +30,8 @@ export interface JoinOptions {
   facts: LocalNodeFacts;
   /** The port other managers reach this node's raft at, should the token make it a manager; without it a manager token is refused. */
   managerPort?: number;
+  /** The `--listen-addr` given (kept for a manager should this worker be promoted). */
+  listenAddr?: string;
 }
 
 /** What a manager token brought: everything the node needs to start its manager (nothing stored yet). */
@@ -82,6 +84,8 @@ export class Agent {
   readonly #stopped = new AbortController();
   #loop: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
+  #onPromoted: (() => Promise<void>) | null = null;
+  #promoting = false;
 
   private constructor(deps: AgentDeps, state: WorkerState, credentials: DialCredentials) {
     this.#deps = deps;
@@ -173,6 +177,48 @@ export class Agent {
     return this.#state.nodeId;
   }
 
+  /** The membership this agent runs (node, cluster, advertised IP, managers, listen address). */
+  get state(): WorkerState {
+    return this.#state;
+  }
+
+  /**
+   * Called (not awaited by the session, one at a time) when a heartbeat answer says this node's role
+   * is manager: the node then fetches its manager material and starts its manager. A failure is left
+   * to the callback to log; the next heartbeat tries again.
+   */
+  set onPromoted(callback: (() => Promise<void>) | null) {
+    this.#onPromoted = callback;
+  }
+
+  /**
+   * After a promotion: asks the managers, over this node's mutual-TLS session, for a manager
+   * certificate for a new key (same node ID), the CA key, the raft data key and the managers, for
+   * `Manager.join`. Stores nothing.
+   */
+  async fetchManagerMaterial(managerAddr: string): Promise<ManagerMembership> {
+    const { keyPem, csrPem } = await createNodeKeyAndCsr();
+    let answer;
+    try {
+      answer = await this.#client.call(IssueManagerMaterial, { csrPem, managerAddr }, { timeoutMs: CALL_TIMEOUT_MS * 2, signal: this.#stopped.signal });
+    } catch (error) {
+      throw managerError(error);
+    }
+    const managers = answer.managers.length > 0 ? answer.managers : this.#state.managers;
+    this.#log.info("promoted: got manager material", { "manager.addr": managerAddr });
+    return {
+      nodeId: this.#state.nodeId,
+      clusterId: this.#state.clusterId,
+      advertiseHost: this.#state.advertiseHost,
+      keyPem,
+      certificatePem: answer.certificatePem,
+      rootCaPem: answer.rootCaPem,
+      caKeyPem: answer.caKeyPem,
+      dataKey: new Uint8Array(answer.dataKey),
+      managers,
+    };
+  }
+
   /** `Info.Swarm` of this worker. */
   info(): SwarmInfo {
     return {
@@ -215,6 +261,7 @@ export class Agent {
         if (failures > 0) this.#log.info("session to the managers restored");
         failures = 0;
         await this.#noteManagers(answer.managers);
+        if (answer.role === "manager") this.#promoted();
         wait = periodMs;
       } catch (error) {
         if (signal.aborted) break;
@@ -224,6 +271,16 @@ export class Agent {
       }
       await sleep(this.#deps.clock, wait, signal).catch(() => {});
     }
+  }
+
+  #promoted(): void {
+    const callback = this.#onPromoted;
+    if (!callback || this.#promoting) return;
+    this.#promoting = true;
+    this.#log.info("this node was promoted to a manager");
+    void callback()
+      .catch((error) => this.#log.warn("cannot become a manager yet; retrying after the next heartbeat", { error: toShoalError(error).message }))
+      .finally(() => (this.#promoting = false));
   }
 
   async #noteManagers(managers: RemoteManager[]): Promise<void> {
@@ -305,7 +362,7 @@ async function joinThrough(deps: AgentDeps, address: string, options: JoinOption
   await saveRootCaBundle(deps.dataRoot, rootCaPem);
   await saveNodeCredentials(deps.dataRoot, { certificatePem: issued.certificatePem, keyPem, dataKey: null });
   const managers = issued.managers.length > 0 ? issued.managers : [{ NodeID: pinned.server?.nodeId ?? "", Addr: address }];
-  const state: WorkerState = { nodeId: issued.nodeId, clusterId: pinned.server?.clusterId ?? "", advertiseHost, managers };
+  const state: WorkerState = { nodeId: issued.nodeId, clusterId: pinned.server?.clusterId ?? "", advertiseHost, managers, ...(options.listenAddr ? { listenAddr: options.listenAddr } : {}) };
   await writeWorkerState(deps.dataRoot, state);
   const agent = Agent.resume(deps, state, { ca: rootCaPem, key: keyPem, cert: issued.certificatePem });
   deps.logger.info("joined the swarm as a worker", { module: "agent", "node.id": issued.nodeId, manager: address });

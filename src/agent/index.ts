@@ -6,4 +6,4 @@ export { Agent } from "./agent.ts";
 export type { AgentDeps, JoinOptions, JoinOutcome, ManagerMembership } from "./agent.ts";
 export { hasWorkerState } from "./agent-state.ts";
 export type { WorkerState } from "./agent-state.ts";
-export { GetRootCACertificate, Heartbeat, IssueNodeCertificate } from "./swarm-protocol.ts";
+export { GetRootCACertificate, Heartbeat, IssueManagerMaterial, IssueNodeCertificate } from "./swarm-protocol.ts";

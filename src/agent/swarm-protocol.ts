@@ -3,6 +3,8 @@ import type {
   HeartbeatRequest,
   HeartbeatResponse,
   IssueNodeCertificateRequest,
+  IssueManagerMaterialRequest,
+  IssueManagerMaterialResponse,
   IssueNodeCertificateResponse,
   RootCaCertificateResponse,
 } from "../manager/index.ts";
@@ -15,3 +17,4 @@ import type {
 export const GetRootCACertificate = unaryMethod<Record<string, never>, RootCaCertificateResponse>("NodeCA.GetRootCACertificate", ANYONE);
 export const IssueNodeCertificate = unaryMethod<IssueNodeCertificateRequest, IssueNodeCertificateResponse>("NodeCA.IssueNodeCertificate", ANYONE);
 export const Heartbeat = unaryMethod<HeartbeatRequest, HeartbeatResponse>("Dispatcher.Heartbeat", ANY_NODE);
+export const IssueManagerMaterial = unaryMethod<IssueManagerMaterialRequest, IssueManagerMaterialResponse>("NodeCA.IssueManagerMaterial", ANY_NODE);

@@ -4,7 +4,16 @@ import type { ClusterStore } from "../store/index.ts";
 import type { RpcServer } from "../transport/index.ts";
 import type { NodeAvailability } from "../types/index.ts";
 import { nodeCertValidityMs } from "./cluster-spec.ts";
-import { GetRootCACertificate, IssueNodeCertificate, type IssueNodeCertificateRequest, type IssueNodeCertificateResponse, type RemoteManager } from "./swarm-protocol.ts";
+import {
+  GetRootCACertificate,
+  IssueManagerMaterial,
+  IssueNodeCertificate,
+  type IssueManagerMaterialRequest,
+  type IssueManagerMaterialResponse,
+  type IssueNodeCertificateRequest,
+  type IssueNodeCertificateResponse,
+  type RemoteManager,
+} from "./swarm-protocol.ts";
 import { tlsInfoOf } from "./tls-info.ts";
 
 /** The refusal of a manager token from a node that cannot take the manager role (it sent no raft address). */
@@ -45,7 +54,39 @@ export class CaServer {
   register(rpc: RpcServer): RpcServer {
     return rpc
       .unary(GetRootCACertificate, () => ({ certificatePem: this.#options.rootCaPem }))
-      .unary(IssueNodeCertificate, (request) => this.issue(request));
+      .unary(IssueNodeCertificate, (request) => this.issue(request))
+      .unary(IssueManagerMaterial, (request, context) => this.issueManagerMaterial(context.peer!.nodeId, request));
+  }
+
+  /**
+   * A promoted worker (`nodeId`: its certificate's CN) asks for its manager material: refused unless
+   * the store says its Spec.Role is manager; signs a manager certificate for the same node ID, records
+   * its raft address (the leader's membership loop then adds it as a learner) and hands over the CA
+   * key and the raft data key, as to a node joining with the manager token.
+   */
+  async issueManagerMaterial(nodeId: string, request: IssueManagerMaterialRequest): Promise<IssueManagerMaterialResponse> {
+    const { store, clusterId, rootCaPem } = this.#options;
+    if (typeof request !== "object" || request === null || typeof request.csrPem !== "string") throw new ShoalError("invalid_argument", "invalid promotion request: csrPem must be a string");
+    if (typeof request.managerAddr !== "string" || !/:\d+$/.test(request.managerAddr)) throw new ShoalError("invalid_argument", "invalid promotion request: managerAddr must be host:port");
+    const cluster = store.view((tx) => tx.get("cluster", clusterId));
+    if (!cluster) throw new ShoalError("unavailable", "the cluster object is not in the store yet; try again");
+    const node = store.view((tx) => tx.get("nodes", nodeId));
+    if (!node) throw new ShoalError("not_found", `node ${nodeId} is not a member of this swarm`);
+    if (node.Spec.Role !== "manager") throw new ShoalError("permission_denied", `node ${nodeId} has not been promoted to a manager`);
+    const issued = await issueNodeCertificate(this.#options.signer, request.csrPem, {
+      nodeId,
+      role: "manager",
+      clusterId,
+      clock: this.#options.clock,
+      validityMs: nodeCertValidityMs(cluster.Spec),
+    });
+    await store.update((tx) => {
+      const current = tx.get("nodes", nodeId);
+      if (!current || current.Spec.Role !== "manager") throw new ShoalError("permission_denied", `node ${nodeId} has not been promoted to a manager`);
+      tx.update("nodes", { ...current, ManagerStatus: { Leader: false, Reachability: "reachable", Addr: request.managerAddr } });
+    });
+    this.#log.info("promoted node fetched its manager material", { "node.id": nodeId, addr: request.managerAddr });
+    return { certificatePem: issued.chainPem, rootCaPem, managers: this.#options.managers(), ...this.#options.managerSecrets };
   }
 
   /** Checks the token, signs the CSR for a new node ID and records the node, ready. */

@@ -59,7 +59,8 @@ export class Dispatcher {
       if (!this.#leading()) throw new ShoalError("unavailable", "this manager is not the raft leader; send heartbeats to the leader");
       const nodeId = context.peer!.nodeId;
       await this.heartbeat(nodeId);
-      return { periodMs: this.periodMs(), managers: this.#options.managers() };
+      const role = this.#options.store.view((tx) => tx.get("nodes", nodeId))?.Spec.Role ?? "worker";
+      return { periodMs: this.periodMs(), managers: this.#options.managers(), role };
     });
   }
 

@@ -19,5 +19,5 @@ export { CaServer, MANAGER_JOIN_UNSUPPORTED_MESSAGE } from "./ca-server.ts";
 export type { CaServerOptions } from "./ca-server.ts";
 export { Dispatcher, HEARTBEAT_FAILURE_MESSAGE, HEARTBEAT_GRACE_PERIODS } from "./dispatcher.ts";
 export type { DispatcherOptions } from "./dispatcher.ts";
-export { GetRootCACertificate, Heartbeat, IssueNodeCertificate } from "./swarm-protocol.ts";
-export type { HeartbeatRequest, HeartbeatResponse, IssueNodeCertificateRequest, IssueNodeCertificateResponse, RemoteManager, RootCaCertificateResponse } from "./swarm-protocol.ts";
+export { GetRootCACertificate, Heartbeat, IssueManagerMaterial, IssueNodeCertificate } from "./swarm-protocol.ts";
+export type { HeartbeatRequest, HeartbeatResponse, IssueManagerMaterialRequest, IssueManagerMaterialResponse, IssueNodeCertificateRequest, IssueNodeCertificateResponse, RemoteManager, RootCaCertificateResponse } from "./swarm-protocol.ts";

@@ -317,7 +317,7 @@ export class Manager {
       const managers = tx.find("nodes").filter((candidate) => candidate.Spec.Role === "manager").length;
       const losesQuorum = spec.Role === "worker" && node.Spec.Role === "manager" && this.#removalLosesQuorum(node.ID);
       const refusal = roleChangeRefusal(node, spec.Role, managers, losesQuorum);
-      if (refusal) throw new ShoalError(spec.Role === "manager" ? "unimplemented" : "failed_precondition", refusal);
+      if (refusal) throw new ShoalError("failed_precondition", refusal);
       tx.update("nodes", { ...node, Version: { Index: version }, Spec: { ...node.Spec, ...spec, Labels: spec.Labels } });
     });
   }

@@ -32,14 +32,14 @@ export function parseNodeSpec(body: Record<string, unknown>): NodeSpecUpdate {
 /**
  * Why a node's role may not change (null when it may): the last manager cannot be demoted, nor one
  * whose removal from raft would leave the remaining managers without a quorum (`losesQuorum`, see
- * `removalLosesQuorum`); promoting a worker needs that node to start a manager, which shoal does
- * not do yet.
+ * `removalLosesQuorum`). Promoting a worker is always allowed (adding a manager puts no quorum at
+ * risk): the worker learns its role from its next heartbeat and fetches its manager material.
  */
 export function roleChangeRefusal(node: Node, wanted: NodeSpecUpdate["Role"], managers: number, losesQuorum: boolean): string | null {
   if (node.Spec.Role === wanted) return null;
   if (wanted === "worker" && managers <= 1) return "rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm";
   if (wanted === "worker") return losesQuorum ? REMOVAL_LOSES_QUORUM_MESSAGE : null;
-  return `rpc error: code = Unimplemented desc = promoting worker ${node.ID} to a manager is not supported yet: join a node with the manager token ("docker swarm join-token manager") instead`;
+  return null;
 }
 
 /** Why a node may not be removed (null when it may): managers must be demoted first, live nodes need force. */

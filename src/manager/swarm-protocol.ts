@@ -61,6 +61,26 @@ export interface HeartbeatRequest {
 export interface HeartbeatResponse {
   periodMs: number;
   managers: RemoteManager[];
+  /** The node's role in the store (Spec.Role): "manager" tells a worker it was promoted (absent from older managers). */
+  role?: "worker" | "manager";
+}
+
+/** A promoted worker asks for its manager material (its certificate says who it is). */
+export interface IssueManagerMaterialRequest {
+  /** PKCS#10 PEM for the node's new key (the manager certificate's). */
+  csrPem: string;
+  /** `host:port` the other managers reach this node's raft at. */
+  managerAddr: string;
+}
+
+/** What a promoted worker needs to start its manager, as a node joining with the manager token gets it. */
+export interface IssueManagerMaterialResponse {
+  /** The node's manager certificate chain (same node ID), PEM. */
+  certificatePem: string;
+  rootCaPem: string;
+  managers: RemoteManager[];
+  caKeyPem: string;
+  dataKey: Uint8Array;
 }
 
 /** The swarm's root CA bundle, for a joining node to pin against its token's digest. */
@@ -71,3 +91,6 @@ export const IssueNodeCertificate = unaryMethod<IssueNodeCertificateRequest, Iss
 
 /** The agent's liveness signal; the dispatcher marks the node ready, and down when they stop. */
 export const Heartbeat = unaryMethod<HeartbeatRequest, HeartbeatResponse>("Dispatcher.Heartbeat", ANY_NODE);
+
+/** Manager material for a node whose Spec.Role is manager (a promoted worker), over its mutual-TLS session. */
+export const IssueManagerMaterial = unaryMethod<IssueManagerMaterialRequest, IssueManagerMaterialResponse>("NodeCA.IssueManagerMaterial", ANY_NODE);

@@ -3,6 +3,7 @@ import type { SwarmInitRequest, SwarmSource } from "../api/index.ts";
 import { ShoalError, systemClock, toShoalError, type Logger } from "../lib/index.ts";
 import {
   ALREADY_IN_SWARM_MESSAGE,
+  DEFAULT_LISTEN_ADDR,
   LEAVE_LAST_MANAGER_MESSAGE,
   Manager,
   NOT_A_MANAGER_MESSAGE,
@@ -67,7 +68,7 @@ export class NodeSwarm implements SwarmSource {
       }
     } else if (Agent.hasState(options.dataRoot)) {
       try {
-        swarm.#agent = await Agent.restart(swarm.#deps);
+        swarm.#agent = swarm.#watchPromotion(await Agent.restart(swarm.#deps));
       } catch (error) {
         swarm.#error = toShoalError(error).message;
         swarm.#log.error("cannot restart the swarm agent", { error: swarm.#error });
@@ -156,9 +157,10 @@ export class NodeSwarm implements SwarmSource {
         availability: request.Availability || undefined,
         facts: this.#options.facts,
         managerPort: advertisePort,
+        ...(request.ListenAddr ? { listenAddr: request.ListenAddr } : {}),
       });
       if (outcome.role === "worker") {
-        this.#agent = outcome.agent;
+        this.#agent = this.#watchPromotion(outcome.agent);
         return;
       }
       const { membership } = outcome;
@@ -240,12 +242,41 @@ export class NodeSwarm implements SwarmSource {
         if (this.#manager !== manager) return;
         const managers = await manager.stepDown();
         this.#manager = null;
-        this.#agent = await Agent.continueAsWorker(this.#deps, { nodeId: manager.nodeId, clusterId: manager.clusterId, advertiseHost: manager.addresses.advertiseHost, managers });
+        const { listenHost, listenPort, advertiseHost } = manager.addresses;
+        const listenAddr = listenHost.includes(":") ? `[${listenHost}]:${listenPort}` : `${listenHost}:${listenPort}`;
+        this.#agent = this.#watchPromotion(await Agent.continueAsWorker(this.#deps, { nodeId: manager.nodeId, clusterId: manager.clusterId, advertiseHost, managers, listenAddr }));
       }).catch((error) => {
         this.#error = toShoalError(error).message;
         this.#log.error("cannot continue as a worker after demotion", { error: this.#error });
       });
     return manager;
+  }
+
+  /**
+   * When `agent`'s heartbeat answer says this node was promoted: it fetches its manager material over
+   * its session (raft address: its advertised IP and the listen port given at join, 2377 by default),
+   * stops, and the node starts a manager exactly as one joining with the manager token does
+   * (`Manager.join`: empty raft log, the leader adds it as a learner and promotes it). When fetching
+   * fails the agent keeps running and tries again after its next heartbeat.
+   */
+  #watchPromotion(agent: Agent): Agent {
+    agent.onPromoted = () =>
+      this.#serialized(async () => {
+        if (this.#agent !== agent) return;
+        const state = agent.state;
+        const addresses = resolveSwarmAddresses({ listenAddr: state.listenAddr || DEFAULT_LISTEN_ADDR, advertiseAddr: state.advertiseHost }, this.#options.interfaces());
+        const membership = await agent.fetchManagerMaterial(addresses.advertiseAddr);
+        this.#agent = null;
+        await agent.stop();
+        try {
+          this.#manager = this.#watchDemotion(await Manager.join(this.#deps, { ...membership, addresses }));
+          this.#log.info("promoted: this node is a manager now", { "node.id": membership.nodeId });
+        } catch (error) {
+          this.#error = toShoalError(error).message;
+          this.#log.error("cannot start the manager after promotion", { error: this.#error });
+        }
+      });
+    return agent;
   }
 
   #managerOrRefuse(): Manager {

@@ -2,8 +2,8 @@
  * Three managers with the real docker CLI on three namespace test hosts: a stopped manager shows
  * Unreachable on the others, demoting a live manager then is refused (it would lose the quorum),
  * kill -9 of the leader elects another within seconds and `node ls` keeps working on the survivors,
- * and a demotion takes the node out of raft and it continues as a worker (promotion is refused:
- * not implemented yet).
+ * a demotion takes the node out of raft and it continues as a worker, and promoting it back makes
+ * it a manager again (Reachable, ControlAvailable, writes work on it).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { dirname, join } from "node:path";
@@ -124,7 +124,7 @@ describe("three managers on shoal", () => {
     expect(await docker(leader, ["node", "inspect", ids.get(survivors[1]!)!, "--format", "{{index .Spec.Labels \"after\"}}"])).toBe("failover");
   }, 90_000);
 
-  test("docker node demote of the leader: leadership moves, it leaves raft and continues as a worker; promote is refused", async () => {
+  test("docker node demote of the leader: leadership moves, it leaves raft and continues as a worker; promoted back it is a manager again", async () => {
     const demoted = (await leaderSeenFrom(all[0]!))!;
     demotedHost = demoted;
     const id = ids.get(demoted)!;
@@ -140,13 +140,26 @@ describe("three managers on shoal", () => {
     );
     expect(await docker(leader!, ["info", "--format", "{{.Swarm.Managers}} {{.Swarm.Nodes}}"])).toBe("2 3");
     await until("the demoted node heartbeats as a worker", async () => (await docker(leader!, ["node", "inspect", id, "--format", "{{.Spec.Role}} {{.Status.State}}"])) === "worker ready", 20_000);
-    const promote = await leader!.docker(["node", "promote", id]);
-    expect(promote.exitCode).not.toBe(0);
-    expect(promote.stderr).toContain("Unimplemented");
-  }, 90_000);
+    expect(await docker(leader!, ["node", "promote", id])).toBe(`Node ${id} promoted to a manager in the swarm.`);
+    await until(
+      "the promoted node runs as a manager",
+      async () => (await docker(demoted, ["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"])) === "active true",
+      30_000,
+    );
+    await until("the promoted node Reachable on the leader", async () => (await statusOf(leader!, demoted)) === "Reachable", 20_000);
+    await until("the promoted node Reachable on itself", async () => (await statusOf(demoted, demoted)) === "Reachable", 20_000);
+    expect(await docker(leader!, ["info", "--format", "{{.Swarm.Managers}} {{.Swarm.Nodes}}"])).toBe("3 3");
+    await docker(demoted, ["node", "update", "--label-add", "after=promote", id]);
+    expect(await docker(leader!, ["node", "inspect", id, "--format", "{{.Spec.Role}} {{index .Spec.Labels \"after\"}}"])).toBe("manager promote");
+  }, 120_000);
 
   test("swarm leave on one of two managers needs --force; with it the node leaves raft first and the other keeps serving", async () => {
+    // The promoted node is demoted again: two managers are left.
+    const id = ids.get(demotedHost!)!;
     const manager = all.find((host) => host !== demotedHost)!;
+    expect(await docker(manager, ["node", "demote", id])).toBe(`Manager ${id} demoted in the swarm.`);
+    await until("no manager status for the demoted node", async () => (await statusOf(manager, demotedHost!)) === "", 15_000);
+    await until("the demoted node runs as a worker", async () => (await docker(demotedHost!, ["info", "--format", "{{.Swarm.ControlAvailable}}"])) === "false", 20_000);
     const leader = (await leaderSeenFrom(manager))!;
     const managers = [...(await managerStatuses(leader)).entries()].filter(([, status]) => status !== "").map(([id]) => id);
     const leaving = all.find((host) => host !== leader && managers.includes(ids.get(host)!))!;
