@@ -7,18 +7,12 @@ import { Manager, resolveSwarmAddresses, type ManagerDeps } from "../manager/ind
 import { LmdbRaftStorage } from "../raft/index.ts";
 import { Agent, type AgentDeps } from "./index.ts";
 import * as agentSide from "./swarm-protocol.ts";
+import { freePort } from "../../test/support/raft-process-cluster.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function freePort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
-}
 
 function dataRoot(): string {
   const dir = mkdtempSync("/tmp/shoal-agent-");

@@ -11,8 +11,7 @@ const PACKETS_PER_TICK = 64;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Input is sent in packets of at most this size (conmon reads up to 32 KiB per packet). */
 const INPUT_PACKET_BYTES = 8192;
-/** conmon's pipe numbers, the first byte of every packet it sends (`stdpipe_t` in utils.h). */
-const STDOUT_PIPE = 2;
+/** conmon's pipe number for stderr, the first byte of a packet it sends (`stdpipe_t` in utils.h; stdout is 2). */
 const STDERR_PIPE = 3;
 
 /** What an attach session connects to: conmon's attach socket and the container's terminal. */

@@ -209,10 +209,6 @@ export class ContainerRuntime {
     }
   }
 
-  #logText(id: string): string {
-    return this.logs(id).map((line) => line.text).join("\n");
-  }
-
   #runc(args: string[]): { exitCode: number; stdout: string; stderr: string } {
     const result = Bun.spawnSync([this.#options.runtime, "--root", this.#runcRoot, ...args], { stdout: "pipe", stderr: "pipe" });
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout.toString(), stderr: result.stderr.toString() };

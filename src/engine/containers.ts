@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ShoalError, type Logger } from "../lib/index.ts";
 import { writeContainerEtc, imageAccounts } from "./container-files.ts";
 import { isValidContainerName, randomContainerName } from "./container-names.ts";
-import { createdState, ZERO_TIME, type ContainerRecord, type ContainerState, type EndpointSettings, type NetworkSettings } from "./container-record.ts";
-import { parseBind, parseCreateRequest } from "./container-request.ts";
+import { createdState, ZERO_TIME, type ContainerRecord, type ContainerState } from "./container-record.ts";
+import { parseCreateRequest } from "./container-request.ts";
 import type { AttachSession } from "./attach-session.ts";
 import type { ContainerRuntime, LogLine } from "./container-runtime.ts";
 import type { ContainerStore } from "./container-store.ts";
@@ -468,7 +468,7 @@ export class Containers {
   async *logs(reference: string, options: { follow?: boolean; tail?: number; signal?: AbortSignal; until?: Promise<unknown> } = {}): AsyncIterable<LogLine> {
     const record = this.#o.store.get(reference);
     const live = record.State.Running || record.State.Restarting || options.until !== undefined;
-    if (!options.follow || !live || !existsDir(this.#o.runtime.dir(record.Id))) {
+    if (!options.follow || !live || !existsSync(this.#o.runtime.dir(record.Id))) {
       const lines = this.#o.runtime.logs(record.Id);
       yield* options.tail !== undefined && options.tail >= 0 ? lines.slice(Math.max(0, lines.length - options.tail)) : lines;
       if (!options.follow || !live) return;
@@ -478,7 +478,7 @@ export class Containers {
     // The runtime's follower ends at the exit; when the run never happens (a failed start) `until` ends it.
     const stop = () => void setTimeout(() => aborter.abort(), 1000);
     options.until?.then(stop, stop);
-    while (!existsDir(this.#o.runtime.dir(record.Id)) && !aborter.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!existsSync(this.#o.runtime.dir(record.Id)) && !aborter.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
     if (aborter.signal.aborted) return;
     yield* this.#o.runtime.followLogs(record.Id, { tail: options.tail, signal: aborter.signal });
   }
@@ -601,15 +601,6 @@ export class Containers {
     const timer = this.#restartTimers.get(id);
     if (timer) clearTimeout(timer);
     this.#restartTimers.delete(id);
-  }
-}
-
-function existsDir(path: string): boolean {
-  try {
-    readFileSync(path);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EISDIR";
   }
 }
 

@@ -1,6 +1,6 @@
 import { ShoalError } from "../lib/index.ts";
 import type { ContentStore } from "./content-store.ts";
-import { parseDigest, type Digest } from "./digest.ts";
+import { parseDigest } from "./digest.ts";
 import { parseImageReference, type ImageReference } from "./image-reference.ts";
 import { imageRecord, parseImageConfig } from "./image-config.ts";
 import type { ImageRecord, ImageStore } from "./image-store.ts";

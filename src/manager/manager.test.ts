@@ -6,18 +6,12 @@ import { silentLogger, systemClock } from "../lib/index.ts";
 import { LmdbRaftStorage } from "../raft/index.ts";
 import { Manager, type ManagerDeps } from "./index.ts";
 import { resolveSwarmAddresses } from "./swarm-addresses.ts";
+import { freePort } from "../../test/support/raft-process-cluster.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function freePort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
-}
 
 function deps(): ManagerDeps {
   const dataRoot = mkdtempSync("/tmp/shoal-manager-");

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { removeContainersUnder } from "../support/container-cleanup.ts";
+import { dockerOk as docker } from "../support/host-commands.ts";
 import { createTestHosts, type TestHost, type TestHosts } from "../support/hosts.ts";
 import { busyboxImage, dockerSaveArchive } from "../support/image-archives.ts";
 
@@ -15,12 +16,6 @@ const IMAGE = "shoal-test/busybox:net";
 let hosts: TestHosts;
 let first: TestHost;
 let second: TestHost;
-
-async function docker(host: TestHost, args: string[]): Promise<string> {
-  const result = await host.docker(args);
-  if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout.trim();
-}
 
 beforeAll(async () => {
   hosts = await createTestHosts({ cluster: "dnet", subnet: 23, count: 2 });

@@ -5,9 +5,7 @@
  * worker daemon restart that rejoins, and `swarm leave` on the worker → Down on the manager.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { dirname, join } from "node:path";
-import { shoalBinary } from "../support/binary.ts";
-import { startDaemonProcess, waitForDaemon } from "../support/daemon-process.ts";
+import { dockerOk as docker, until } from "../support/host-commands.ts";
 import { createTestHosts, type TestHost, type TestHosts } from "../support/hosts.ts";
 
 let hosts: TestHosts;
@@ -17,35 +15,8 @@ let managerId = "";
 let workerId = "";
 let workerToken = "";
 
-async function docker(host: TestHost, args: string[]): Promise<string> {
-  const result = await host.docker(args);
-  if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")} on ${host.hostname} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout.trim();
-}
 
-/** Stops a host's daemon (SIGTERM) and starts it again as the harness does, same roots and namespace. */
-async function restartDaemon(host: TestHost): Promise<void> {
-  const old = host.daemon!;
-  process.kill(old.pid, "SIGTERM");
-  expect(await old.exited).toBe(0);
-  host.daemon = startDaemonProcess({
-    binary: await shoalBinary(),
-    dataRoot: host.dataRoot,
-    execRoot: host.execRoot,
-    logFile: join(dirname(host.dataRoot), "daemon.log"),
-    prefix: ["nsenter", `--net=/run/netns/${host.netns}`, "--", "unshare", "--uts", "--", "sh", "-c", 'hostname "$0" && exec "$@"', host.hostname],
-  });
-  await waitForDaemon(host.daemon);
-}
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await Bun.sleep(200);
-  }
-  return Date.now() - started;
-}
 
 beforeAll(async () => {
   hosts = await createTestHosts({ cluster: "sjoin", subnet: 31, count: 2 });
@@ -104,7 +75,8 @@ describe("docker swarm join on shoal", () => {
 
   test("after a worker daemon restart it is back in the swarm with the same ID and heartbeats again", async () => {
     const state = async () => docker(manager, ["node", "inspect", workerId, "--format", "{{.Status.State}}"]);
-    await restartDaemon(worker);
+    expect(await worker.stopDaemon("SIGTERM")).toBe(0);
+    await worker.startDaemon();
     expect(await docker(worker, ["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}"])).toBe(`active ${workerId} false`);
     // Still ready on the manager 4 s (more than the 3 s grace) after the restart: the session is back.
     await Bun.sleep(4000);

@@ -6,9 +6,7 @@
  * raft group.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { dirname, join } from "node:path";
-import { shoalBinary } from "../support/binary.ts";
-import { startDaemonProcess, waitForDaemon } from "../support/daemon-process.ts";
+import { dockerOk as docker, until } from "../support/host-commands.ts";
 import { createTestHosts, type TestHost, type TestHosts } from "../support/hosts.ts";
 
 let hosts: TestHosts;
@@ -17,35 +15,8 @@ let second: TestHost;
 let firstId = "";
 let secondId = "";
 
-async function docker(host: TestHost, args: string[]): Promise<string> {
-  const result = await host.docker(args);
-  if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")} on ${host.hostname} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout.trim();
-}
 
-/** Stops a host's daemon (SIGTERM) and starts it again as the harness does, same roots and namespace. */
-async function restartDaemon(host: TestHost): Promise<void> {
-  const old = host.daemon!;
-  process.kill(old.pid, "SIGTERM");
-  expect(await old.exited).toBe(0);
-  host.daemon = startDaemonProcess({
-    binary: await shoalBinary(),
-    dataRoot: host.dataRoot,
-    execRoot: host.execRoot,
-    logFile: join(dirname(host.dataRoot), "daemon.log"),
-    prefix: ["nsenter", `--net=/run/netns/${host.netns}`, "--", "unshare", "--uts", "--", "sh", "-c", 'hostname "$0" && exec "$@"', host.hostname],
-  });
-  await waitForDaemon(host.daemon);
-}
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check().catch(() => false))) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await Bun.sleep(200);
-  }
-  return Date.now() - started;
-}
 
 /** `ID|ManagerStatus` rows of `docker node ls` on `host`, sorted. */
 async function managerStatuses(host: TestHost): Promise<string[]> {
@@ -89,7 +60,8 @@ describe("a second manager on shoal", () => {
   }, 60_000);
 
   test("after the second manager's daemon restarts it is back in raft: one Leader, the other Reachable", async () => {
-    await restartDaemon(second);
+    expect(await second.stopDaemon("SIGTERM")).toBe(0);
+    await second.startDaemon();
     // Two voters: while the second was away the first lost its quorum, so either may lead afterwards.
     const settled = async (host: TestHost) => {
       const statuses = (await managerStatuses(host)).map((row) => row.split("|")[1]).sort();

@@ -6,9 +6,7 @@
  * it a manager again (Reachable, ControlAvailable, writes work on it).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { dirname, join } from "node:path";
-import { shoalBinary } from "../support/binary.ts";
-import { startDaemonProcess, waitForDaemon } from "../support/daemon-process.ts";
+import { dockerOk as docker, until } from "../support/host-commands.ts";
 import { createTestHosts, type TestHost, type TestHosts } from "../support/hosts.ts";
 
 let hosts: TestHosts;
@@ -16,39 +14,9 @@ let all: TestHost[];
 const ids = new Map<TestHost, string>();
 let demotedHost: TestHost | undefined;
 
-async function docker(host: TestHost, args: string[]): Promise<string> {
-  const result = await host.docker(args);
-  if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")} on ${host.hostname} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout.trim();
-}
 
-/** Stops a host's daemon with `signal` and waits until it has exited. */
-async function stopDaemon(host: TestHost, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
-  const old = host.daemon!;
-  process.kill(old.pid, signal);
-  await old.exited;
-}
 
-/** Starts a host's daemon again as the harness does, same roots and namespace. */
-async function startDaemon(host: TestHost): Promise<void> {
-  host.daemon = startDaemonProcess({
-    binary: await shoalBinary(),
-    dataRoot: host.dataRoot,
-    execRoot: host.execRoot,
-    logFile: join(dirname(host.dataRoot), "daemon.log"),
-    prefix: ["nsenter", `--net=/run/netns/${host.netns}`, "--", "unshare", "--uts", "--", "sh", "-c", 'hostname "$0" && exec "$@"', host.hostname],
-  });
-  await waitForDaemon(host.daemon);
-}
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check().catch(() => false))) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await Bun.sleep(200);
-  }
-  return Date.now() - started;
-}
 
 /** `docker node ls` MANAGER STATUS by node ID on `host`. */
 async function managerStatuses(host: TestHost): Promise<Map<string, string>> {
@@ -91,7 +59,7 @@ describe("three managers on shoal", () => {
   test("a stopped manager shows Unreachable on the others, and demoting a live one is refused for quorum", async () => {
     const leader = (await leaderSeenFrom(all[0]!))!;
     const [follower, stopped] = all.filter((host) => host !== leader) as [TestHost, TestHost];
-    await stopDaemon(stopped, "SIGTERM");
+    await stopped.stopDaemon("SIGTERM");
     await until("Unreachable on the leader", async () => (await statusOf(leader, stopped)) === "Unreachable", 10_000);
     await until("Unreachable on the other follower", async () => (await statusOf(follower, stopped)) === "Unreachable", 10_000);
     for (const [from, target] of [[leader, follower], [follower, follower], [follower, leader]] as const) {
@@ -100,14 +68,14 @@ describe("three managers on shoal", () => {
       expect(refused.stderr).toContain("rpc error: code = FailedPrecondition desc = can't remove member from the raft: this would result in a loss of quorum");
     }
     expect(await docker(leader, ["node", "inspect", ids.get(follower)!, "--format", "{{.Spec.Role}}"])).toBe("manager");
-    await startDaemon(stopped);
+    await stopped.startDaemon();
     await until("Reachable again on both", async () => (await statusOf(leader, stopped)) === "Reachable" && (await statusOf(follower, stopped)) === "Reachable", 20_000);
   }, 90_000);
 
   test("kill -9 of the leader: another leader within seconds, node ls works on the survivors", async () => {
     const leader = (await leaderSeenFrom(all[0]!))!;
     const survivors = all.filter((host) => host !== leader);
-    await stopDaemon(leader, "SIGKILL");
+    await leader.stopDaemon("SIGKILL");
     const elapsed = await until(
       "a new leader seen from both survivors",
       async () => {
@@ -119,7 +87,7 @@ describe("three managers on shoal", () => {
     expect(elapsed).toBeLessThan(15_000);
     for (const host of survivors) await until("the old leader Unreachable", async () => (await statusOf(host, leader)) === "Unreachable", 10_000);
     await docker(survivors[0]!, ["node", "update", "--label-add", "after=failover", ids.get(survivors[1]!)!]);
-    await startDaemon(leader);
+    await leader.startDaemon();
     await until("the old leader Reachable again", async () => (await statusOf(survivors[0]!, leader)) === "Reachable", 20_000);
     expect(await docker(leader, ["node", "inspect", ids.get(survivors[1]!)!, "--format", "{{index .Spec.Labels \"after\"}}"])).toBe("failover");
   }, 90_000);

@@ -7,9 +7,7 @@
  * and removed.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { dirname, join } from "node:path";
-import { shoalBinary } from "../support/binary.ts";
-import { startDaemonProcess, waitForDaemon } from "../support/daemon-process.ts";
+import { dockerOk as docker, until } from "../support/host-commands.ts";
 import { createTestHosts, type TestHost, type TestHosts } from "../support/hosts.ts";
 
 const NO_LEADER = "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
@@ -18,39 +16,9 @@ let hosts: TestHosts;
 let all: TestHost[];
 const ids = new Map<TestHost, string>();
 
-async function docker(host: TestHost, args: string[]): Promise<string> {
-  const result = await host.docker(args);
-  if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")} on ${host.hostname} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout.trim();
-}
 
-/** Stops a host's daemon with `signal` and waits until it has exited. */
-async function stopDaemon(host: TestHost, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
-  const old = host.daemon!;
-  process.kill(old.pid, signal);
-  await old.exited;
-}
 
-/** Starts a host's daemon again as the harness does, same roots and namespace. */
-async function startDaemon(host: TestHost): Promise<void> {
-  host.daemon = startDaemonProcess({
-    binary: await shoalBinary(),
-    dataRoot: host.dataRoot,
-    execRoot: host.execRoot,
-    logFile: join(dirname(host.dataRoot), "daemon.log"),
-    prefix: ["nsenter", `--net=/run/netns/${host.netns}`, "--", "unshare", "--uts", "--", "sh", "-c", 'hostname "$0" && exec "$@"', host.hostname],
-  });
-  await waitForDaemon(host.daemon, 40_000);
-}
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check().catch(() => false))) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await Bun.sleep(200);
-  }
-  return Date.now() - started;
-}
 
 /** `docker node ls` rows by node ID on `host`: "ROLE-ish MANAGER STATUS|STATUS". */
 async function nodeRows(host: TestHost): Promise<Map<string, { manager: string; status: string }>> {
@@ -87,8 +55,8 @@ describe("swarm recovery on shoal", () => {
     const [first] = all as [TestHost];
     await docker(first, ["node", "update", "--label-add", "restart=kept", ids.get(first)!]);
     const tokens = [await docker(first, ["swarm", "join-token", "-q", "worker"]), await docker(first, ["swarm", "join-token", "-q", "manager"])];
-    await Promise.all(all.map((host) => stopDaemon(host, "SIGTERM")));
-    await Promise.all(all.map((host) => startDaemon(host)));
+    await Promise.all(all.map((host) => host.stopDaemon("SIGTERM")));
+    await Promise.all(all.map((host) => host.startDaemon(40_000)));
     for (const host of all) expect(await docker(host, ["info", "--format", "{{.Swarm.NodeID}} {{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"])).toBe(`${ids.get(host)} active true`);
     await until("one Leader and two Reachable after the restart", async () => (await managerStatuses(first)) === "Leader,Reachable,Reachable", 20_000);
     for (const host of all) {
@@ -101,7 +69,7 @@ describe("swarm recovery on shoal", () => {
   test("two managers killed: no leader on the survivor; swarm init --force-new-cluster brings it back with the data", async () => {
     const [survivor, ...dead] = all as [TestHost, ...TestHost[]];
     await docker(survivor, ["node", "update", "--label-add", "before=1", ids.get(dead[0]!)!]);
-    await Promise.all(dead.map((host) => stopDaemon(host, "SIGKILL")));
+    await Promise.all(dead.map((host) => host.stopDaemon("SIGKILL")));
     let refusal = "";
     await until(
       "node ls refused for want of a leader",
@@ -135,8 +103,8 @@ describe("swarm recovery on shoal", () => {
 
   test("the forced manager restarts alone as Leader with its data", async () => {
     const [survivor] = all as [TestHost];
-    await stopDaemon(survivor, "SIGTERM");
-    await startDaemon(survivor);
+    await survivor.stopDaemon("SIGTERM");
+    await survivor.startDaemon(40_000);
     await until("Leader again", async () => (await managerStatuses(survivor)) === "Leader", 15_000);
     expect(await docker(survivor, ["node", "inspect", "self", "--format", '{{index .Spec.Labels "after"}}'])).toBe("1");
     await docker(survivor, ["node", "update", "--label-add", "again=1", "self"]);

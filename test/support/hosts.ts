@@ -51,6 +51,10 @@ export interface TestHost {
   docker(args: string[], options?: RunOptions): Promise<CommandResult>;
   /** Runs any command inside this host's network namespace. */
   exec(argv: string[], options?: RunOptions): Promise<CommandResult>;
+  /** Stops the host's daemon with `signal`; resolves with its exit code. */
+  stopDaemon(signal: "SIGTERM" | "SIGKILL"): Promise<number>;
+  /** Starts the host's daemon again (same roots, namespace and hostname) and waits until it answers. */
+  startDaemon(timeoutMs?: number): Promise<void>;
 }
 
 /** A set of test hosts and their bridge. */
@@ -223,6 +227,15 @@ export async function createTestHosts(options: TestHostsOptions): Promise<TestHo
             ...runOptions,
             env: { DOCKER_HOST: `unix://${join(execRoot, "shoal.sock")}`, DOCKER_CONFIG: dockerConfig, ...runOptions?.env },
           }),
+        async stopDaemon(signal) {
+          const daemon = host.daemon!;
+          if (!daemon.hasExited()) process.kill(daemon.pid, signal);
+          return daemon.exited;
+        },
+        async startDaemon(timeoutMs) {
+          host.daemon = startDaemon();
+          await waitForDaemon(host.daemon, timeoutMs);
+        },
       };
       hosts.push(host);
     }
