@@ -24,6 +24,7 @@ export function task(serviceId: string, slot: number, options: { nodeId?: string
     Labels: {},
     Spec: { ContainerSpec: { Image: "busybox:latest" }, ForceUpdate: 0 },
     ServiceID: serviceId,
+    ServiceAnnotations: { Name: `service-${serviceId.slice(0, 6)}`, Labels: {} },
     Slot: slot,
     ...(options.nodeId ? { NodeID: options.nodeId } : {}),
     Status: { Timestamp: "2026-11-25T12:00:00.000Z", State: options.state ?? "new", Message: "created" },

@@ -1,7 +1,7 @@
 /**
  * A swarm task as `docker inspect <task>` prints it (moby `api/types/swarm/task.go`).
  */
-import type { StoredObject } from "./swarm-meta.ts";
+import type { Annotations, StoredObject } from "./swarm-meta.ts";
 import type { Network } from "./swarm-network.ts";
 import type { PortConfig, TaskSpec } from "./swarm-service.ts";
 import type { TaskState } from "./task-state.ts";
@@ -35,6 +35,8 @@ export interface Task extends StoredObject {
   Labels: Record<string, string>;
   Spec: TaskSpec;
   ServiceID: string;
+  /** The service's name and labels when the task was made (SwarmKit's task field; names containers `<service>.<slot>.<task id>`). */
+  ServiceAnnotations: Annotations;
   /** Replica number, for replicated services (absent for global ones). */
   Slot?: number;
   /** Empty until scheduled. */
