@@ -48,7 +48,7 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 }
 
 test("the agent declares the manager's methods with the same names and access", () => {
-  for (const name of ["GetRootCACertificate", "IssueNodeCertificate", "Heartbeat", "IssueManagerMaterial"] as const) {
+  for (const name of ["GetRootCACertificate", "IssueNodeCertificate", "Heartbeat", "IssueManagerMaterial", "Assignments", "UpdateTaskStatus", "SessionEnding", "ListenSubscriptions", "PublishLogs"] as const) {
     expect(agentSide[name]).toEqual(managerSide[name] as never);
   }
 });

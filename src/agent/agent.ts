@@ -1,22 +1,21 @@
 import { createSocket } from "node:dgram";
-import { ShoalError, sleep, toShoalError, type Clock, type Logger } from "../lib/index.ts";
+import { ShoalError, toShoalError, type Clock, type Logger } from "../lib/index.ts";
 import { createNodeKeyAndCsr, loadNodeCredentials, saveNodeCredentials, saveRootCaBundle, verifyRemoteRootCa } from "../pki/index.ts";
 import { ConnectionPool, FailoverClient, RpcClient, dial, parseAddress, type DialCredentials } from "../transport/index.ts";
 import type { LocalNodeFacts, RemoteManager } from "../manager/index.ts";
 import type { NodeAvailability, SwarmInfo } from "../types/index.ts";
 import { hasWorkerState, readWorkerState, removeWorkerState, writeWorkerState, type WorkerState } from "./agent-state.ts";
-import { GetRootCACertificate, Heartbeat, IssueManagerMaterial, IssueNodeCertificate } from "./swarm-protocol.ts";
-
-/** Each call to a manager gives up after this long (SwarmKit's agent: 5 s). */
-const CALL_TIMEOUT_MS = 5000;
-/** Until a manager says otherwise. */
-const DEFAULT_PERIOD_MS = 5000;
+import { AgentSession, CALL_TIMEOUT_MS } from "./agent-session.ts";
+import { GetRootCACertificate, IssueManagerMaterial, IssueNodeCertificate } from "./swarm-protocol.ts";
+import type { TaskExecutor } from "./task-executor.ts";
 
 /** What an agent needs from the node. */
 export interface AgentDeps {
   dataRoot: string;
   clock: Clock;
   logger: Logger;
+  /** Runs the tasks the managers assign to this node (none: the node only keeps its session). */
+  executor?: TaskExecutor | null;
 }
 
 /** A checked `swarm join`. */
@@ -82,7 +81,7 @@ export class Agent {
   readonly #pool: ConnectionPool;
   readonly #client: FailoverClient;
   readonly #stopped = new AbortController();
-  #loop: Promise<void> = Promise.resolve();
+  #session: AgentSession | null = null;
   #stopping: Promise<void> | undefined;
   #onPromoted: (() => Promise<void>) | null = null;
   #promoting = false;
@@ -169,7 +168,19 @@ export class Agent {
   /** Starts the session of a membership whose credentials are at hand (after join, or read from disk). */
   static resume(deps: AgentDeps, state: WorkerState, credentials: DialCredentials): Agent {
     const agent = new Agent(deps, state, credentials);
-    agent.#loop = agent.#heartbeats();
+    agent.#session = new AgentSession({
+      nodeId: state.nodeId,
+      pool: agent.#pool,
+      client: agent.#client,
+      managers: () => agent.#state.managers,
+      clock: deps.clock,
+      logger: deps.logger,
+      executor: deps.executor ?? null,
+      onManagers: (managers) => agent.#noteManagers(managers),
+      onRole: (role) => {
+        if (role === "manager") agent.#promoted();
+      },
+    }).start();
     return agent;
   }
 
@@ -231,11 +242,15 @@ export class Agent {
     };
   }
 
-  /** Stops the session; the membership stays on disk. Idempotent. */
-  stop(): Promise<void> {
+  /**
+   * Stops the session; the membership stays on disk. `ending` tells the managers why (`restart`:
+   * the daemon stops and comes back, `leave`: the node leaves); without it they see the session
+   * break, as when the node dies. Idempotent.
+   */
+  stop(ending?: "restart" | "leave"): Promise<void> {
     this.#stopping ??= (async () => {
+      await this.#session?.stop(ending);
       this.#stopped.abort(new ShoalError("cancelled", "the agent stopped"));
-      await this.#loop;
       this.#pool.close();
       this.#log.info("agent stopped");
     })();
@@ -244,33 +259,9 @@ export class Agent {
 
   /** Stops and erases the membership and certificates (the managers see the heartbeats stop). */
   async leave(): Promise<void> {
-    await this.stop();
+    await this.stop("leave");
     await removeWorkerState(this.#deps.dataRoot);
     this.#log.info("left the swarm");
-  }
-
-  async #heartbeats(): Promise<void> {
-    const signal = this.#stopped.signal;
-    let periodMs = DEFAULT_PERIOD_MS;
-    let failures = 0;
-    while (!signal.aborted) {
-      let wait: number;
-      try {
-        const answer = await this.#client.call(Heartbeat, {}, { timeoutMs: CALL_TIMEOUT_MS, signal, maxRounds: 1 });
-        periodMs = answer.periodMs > 0 ? answer.periodMs : DEFAULT_PERIOD_MS;
-        if (failures > 0) this.#log.info("session to the managers restored");
-        failures = 0;
-        await this.#noteManagers(answer.managers);
-        if (answer.role === "manager") this.#promoted();
-        wait = periodMs;
-      } catch (error) {
-        if (signal.aborted) break;
-        failures++;
-        if (failures === 1 || failures % 10 === 0) this.#log.warn("heartbeat failed", { error: toShoalError(error).message, failures });
-        wait = Math.min(periodMs, 100 * 2 ** Math.min(failures, 7));
-      }
-      await sleep(this.#deps.clock, wait, signal).catch(() => {});
-    }
   }
 
   #promoted(): void {

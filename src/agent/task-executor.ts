@@ -1,18 +1,6 @@
-import type { Task, TaskStatus } from "../types/index.ts";
+import type { AssignedFile, LogOptions, Task, TaskLogLine, TaskStatusReport } from "../types/index.ts";
 
-/** One observed change of a task, for the dispatcher (`Dispatcher.UpdateTaskStatus`). */
-export interface TaskStatusReport {
-  taskId: string;
-  status: TaskStatus;
-}
-
-/** A secret or config the node's tasks use, as the dispatcher sends it (data in clear, over mTLS). */
-export interface AssignedFile {
-  ID: string;
-  kind: "secret" | "config";
-  name: string;
-  data: Uint8Array;
-}
+export type { AssignedFile, TaskStatusReport } from "../types/index.ts";
 
 /**
  * What the agent asks of the node's engine (SwarmKit's `exec.Executor` + the agent's worker): keep
@@ -32,6 +20,11 @@ export interface TaskExecutor {
   onStatus(listener: (reports: TaskStatusReport[]) => void): void;
   /** The last status of every task the executor knows, for re-reporting after a new session. */
   statuses(): TaskStatusReport[];
+  /**
+   * The log of a task's container (docker's `--tail` per task, `--since`, follow until `signal`),
+   * or null when this node has no container for the task.
+   */
+  logs(taskId: string, options: LogOptions, signal: AbortSignal): AsyncIterable<TaskLogLine> | null;
   /** Stops watching; running containers are left running (they survive the agent). */
   close(): Promise<void>;
 }

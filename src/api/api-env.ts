@@ -2,8 +2,8 @@ import type { ImageDeleteItem, ImageRecord, PullProgress, RegistryCredentials } 
 import type { Volume, VolumeCreateOptions, VolumeFilters, VolumePruneReport } from "../engine/index.ts";
 import type { Containers, EngineEvent } from "../engine/index.ts";
 import type { Logger } from "../lib/index.ts";
-import type { RequestedSwarmSpec } from "../manager/index.ts";
-import type { Node, NodeAvailability, Swarm, SwarmInfo, SystemInfo, SystemVersion } from "../types/index.ts";
+import type { RequestedSwarmSpec, ServiceCreateResult, ServiceUpdateOptions, ServiceUpdateResult } from "../manager/index.ts";
+import type { LogOptions, LogSelector, Node, NodeAvailability, PublishedLogLine, Service, Swarm, SwarmInfo, SystemInfo, SystemVersion, Task } from "../types/index.ts";
 
 /** What the system routes read; the node gives the real one, tests a fixture. */
 export interface SystemSource {
@@ -126,8 +126,28 @@ export interface SwarmSource {
   updateNode(ref: string, version: number, spec: Record<string, unknown>): Promise<void>;
   /** `DELETE /nodes/{id}?force=`. */
   removeNode(ref: string, force: boolean): Promise<void>;
-  /** `POST /swarm/update?version=N&rotate…Token=`. */
-  update(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean }): Promise<void>;
+  /** `POST /swarm/update?version=N&rotate…Token=&rotateManagerUnlockKey=`. */
+  update(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean; managerUnlockKey: boolean }): Promise<void>;
+  /** `GET /swarm/unlockkey`: the managers' unlock key ("" while autolock is off). */
+  unlockKey(): string;
+  /** `POST /swarm/unlock`: starts this manager, locked by autolock, with its unlock key. */
+  unlock(unlockKey: string): Promise<void>;
+  /** `GET /services`: services passing Docker's service filters; `status` fills `ServiceStatus`. */
+  services(filters: Record<string, string[]>, options: { status: boolean }): Service[];
+  /** `GET /services/{id}`: by ID, name or unique ID prefix; `insertDefaults` fills SwarmKit's defaults. */
+  service(ref: string, options: { insertDefaults: boolean }): Service;
+  /** `POST /services/create` with the body and `X-Registry-Auth` as sent. */
+  createService(spec: Record<string, unknown>, options: { registryAuth?: string }): Promise<ServiceCreateResult>;
+  /** `POST /services/{id}/update?version=N[&rollback=previous][&registryAuthFrom=…]`. */
+  updateService(ref: string, version: number, spec: Record<string, unknown>, options: ServiceUpdateOptions): Promise<ServiceUpdateResult>;
+  /** `DELETE /services/{id}`: the service goes, its tasks are told to stop. */
+  removeService(ref: string): Promise<void>;
+  /** `GET /tasks`: tasks passing Docker's task filters. */
+  tasks(filters: Record<string, string[]>): Task[];
+  /** `GET /tasks/{id}`: by ID, name or unique ID prefix. */
+  task(ref: string): Task;
+  /** `GET /services/{id}/logs`, `/tasks/{id}/logs`: the lines of the selected tasks, gathered from their nodes by the managers. */
+  serviceLogs(selector: LogSelector, options: LogOptions, signal: AbortSignal): AsyncIterable<{ lines: PublishedLogLine[]; warnings?: string[] }>;
 }
 
 /** Everything the API needs from the layers below. */

@@ -9,7 +9,10 @@ import { execRoutes } from "./routes/execs.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { networkRoutes } from "./routes/networks.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
+import { serviceLogRoutes } from "./routes/service-logs.ts";
+import { serviceRoutes } from "./routes/services.ts";
 import { swarmRoutes } from "./routes/swarm.ts";
+import { taskRoutes } from "./routes/tasks.ts";
 import { volumeRoutes } from "./routes/volumes.ts";
 import { systemRoutes } from "./routes/system.ts";
 
@@ -68,6 +71,9 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route("/", eventRoutes(deps));
   app.route("/", swarmRoutes(deps));
   app.route("/", nodeRoutes(deps));
+  app.route("/", serviceLogRoutes(deps));
+  app.route("/", serviceRoutes(deps));
+  app.route("/", taskRoutes(deps));
   app.route("/", execRoutes(deps));
 
   app.notFound(() => errorResponse(404, "page not found"));

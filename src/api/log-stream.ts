@@ -2,7 +2,8 @@ import { ShoalError } from "../lib/index.ts";
 import type { LogLine } from "../engine/index.ts";
 
 /** Which docker stream a frame carries (the first byte of the multiplexed header). */
-export const STREAM_ID = { stdin: 0, stdout: 1, stderr: 2 } as const;
+/** `systemerr` carries an error the daemon hit mid-stream (the docker CLI prints "error from daemon in stream: …"). */
+export const STREAM_ID = { stdin: 0, stdout: 1, stderr: 2, systemerr: 3 } as const;
 
 /** One frame of docker's multiplexed stream: 8-byte header (stream, 0, 0, 0, big-endian length) + payload. */
 export function multiplexFrame(stream: keyof typeof STREAM_ID, payload: Uint8Array): Uint8Array {

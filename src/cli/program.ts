@@ -73,7 +73,8 @@ export function buildProgram(
   program
     .command("info")
     .description("Display system-wide information")
-    .action(action(async (ctx) => (await import("./system/info.ts")).infoCommand(ctx)));
+    .option("-f, --format <string>", "Format output using a custom template")
+    .action((options: { format?: string }) => runCommand(async () => (await import("./system/info.ts")).infoCommand(context(), options), writeError));
 
   program
     .command("pull")

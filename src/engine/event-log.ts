@@ -1,9 +1,10 @@
 /** One event in docker's `/events` shape. */
 export interface EngineEvent {
-  Type: "container" | "image" | "volume" | "network" | "daemon";
+  Type: "container" | "image" | "volume" | "network" | "daemon" | "node" | "service" | "secret" | "config";
   Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };
-  scope: "local";
+  /** `swarm` for changes of swarm objects, reported by managers. */
+  scope: "local" | "swarm";
   time: number;
   timeNano: number;
   /** Legacy fields docker still sends for containers and images. */
@@ -41,6 +42,15 @@ export class EventLog {
       event.id = id;
       if (attributes.image) event.from = attributes.image;
     }
+    this.#recent.push(event);
+    if (this.#recent.length > this.#capacity) this.#recent.shift();
+    for (const listener of this.#listeners) listener(event);
+    return event;
+  }
+
+  /** Records and publishes a change of a swarm object (scope `swarm`), stamped when it happened. */
+  emitSwarm(type: "node" | "service" | "network" | "secret" | "config", action: string, id: string, attributes: Record<string, string>, timeNano: number): EngineEvent {
+    const event: EngineEvent = { Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: "swarm", time: Math.floor(timeNano / 1e9), timeNano };
     this.#recent.push(event);
     if (this.#recent.length > this.#capacity) this.#recent.shift();
     for (const listener of this.#listeners) listener(event);

@@ -39,6 +39,7 @@ export type { ContainerNetworking, VolumeProvider } from "./container-hooks.ts";
 export { normalizeSignal } from "./signals.ts";
 export type { ContainersOptions } from "./containers.ts";
 export { filterContainers } from "./container-filters.ts";
+export { randomContainerName } from "./container-names.ts";
 export type { ContainerFilters } from "./container-filters.ts";
 export { ContainerStore } from "./container-store.ts";
 export { createdState, ZERO_TIME } from "./container-record.ts";

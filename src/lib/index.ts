@@ -10,3 +10,4 @@ export { DEFAULT_HOST, parseHostAddress } from "./host-address.ts";
 export { MAX_TIMER_MS, sleep, systemClock } from "./clock.ts";
 export type { Clock, Timer } from "./clock.ts";
 export { humanDuration } from "./human-duration.ts";
+export { AsyncQueue } from "./async-queue.ts";

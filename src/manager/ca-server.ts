@@ -5,6 +5,7 @@ import type { RpcServer } from "../transport/index.ts";
 import type { NodeAvailability } from "../types/index.ts";
 import { nodeCertValidityMs } from "./cluster-spec.ts";
 import {
+  AbandonJoin,
   GetRootCACertificate,
   IssueManagerMaterial,
   IssueNodeCertificate,
@@ -55,7 +56,26 @@ export class CaServer {
     return rpc
       .unary(GetRootCACertificate, () => ({ certificatePem: this.#options.rootCaPem }))
       .unary(IssueNodeCertificate, (request) => this.issue(request))
-      .unary(IssueManagerMaterial, (request, context) => this.issueManagerMaterial(context.peer!.nodeId, request));
+      .unary(IssueManagerMaterial, (request, context) => this.issueManagerMaterial(context.peer!.nodeId, request))
+      .unary(AbandonJoin, async (_request, context) => {
+        await this.abandonJoin(context.peer!.nodeId);
+        return {};
+      });
+  }
+
+  /**
+   * A node whose join failed after {@link issue} recorded it (its manager could not start: it could not
+   * listen, or did not catch up in time) asks, with the certificate it was given, to be forgotten: its
+   * Node goes, and the leader's membership loop removes a raft member that has no Node. Nothing when
+   * the node is gone already.
+   */
+  async abandonJoin(nodeId: string): Promise<void> {
+    const removed = await this.#options.store.update((tx) => {
+      if (!tx.get("nodes", nodeId)) return false;
+      tx.delete("nodes", nodeId);
+      return true;
+    });
+    if (removed) this.#log.info("node abandoned its failed join: removed", { "node.id": nodeId });
   }
 
   /**

@@ -73,14 +73,10 @@ export function nodeCertValidityMs(spec: SwarmSpec): number {
 
 /**
  * The spec after `swarm update` (the docker CLI sends the whole spec it read, with its changes):
- * checked as at init, missing fields kept. Turning autolock on or off is refused until shoal
- * seals managers' keys with an unlock key.
+ * checked as at init, missing fields kept (autolock too).
  */
 export function mergeClusterSpecUpdate(current: SwarmSpec, requested: Record<string, unknown>): SwarmSpec {
   const asked = requested as RequestedSwarmSpec;
   const autolock = asked.EncryptionConfig?.AutoLockManagers ?? current.EncryptionConfig.AutoLockManagers;
-  if (autolock !== current.EncryptionConfig.AutoLockManagers) {
-    throw new ShoalError("unimplemented", "changing autolock is not supported yet: the managers' keys are not sealed with an unlock key");
-  }
   return initialSwarmSpec({ ...(current as RequestedSwarmSpec), ...asked, Name: asked.Name ?? current.Name }, autolock);
 }

@@ -1,14 +1,25 @@
 import { ShoalError, toShoalError, type Clock, type Logger, type Timer } from "../lib/index.ts";
 import type { ClusterStore } from "../store/index.ts";
-import type { RpcServer } from "../transport/index.ts";
-import type { Node } from "../types/index.ts";
-import { Heartbeat, type RemoteManager } from "./swarm-protocol.ts";
+import type { CallContext, RpcServer } from "../transport/index.ts";
+import type { AssignmentsMessage, Node } from "../types/index.ts";
+import { NodeAssignments } from "./node-assignments.ts";
+import { Assignments, Heartbeat, SessionEnding, UpdateTaskStatus, type RemoteManager } from "./swarm-protocol.ts";
+import { TaskStatusWriter } from "./task-status-writer.ts";
 
 /** SwarmKit's dispatcher expires a node after this many missed heartbeat periods. */
 export const HEARTBEAT_GRACE_PERIODS = 3;
 
+/**
+ * How long a node whose session connection broke (its daemon died: the kernel closed the socket, or
+ * the keepalive gave up on a silent host) has to open a new session before it is marked down.
+ */
+export const SESSION_LOST_GRACE_MS = 1000;
+
 /** Docker's Status.Message of a node whose heartbeats stopped. */
 export const HEARTBEAT_FAILURE_MESSAGE = "heartbeat failure";
+
+/** Status.Message of a node that left the swarm. */
+export const NODE_LEFT_MESSAGE = "node left the swarm";
 
 const DEFAULT_PERIOD_MS = 5000;
 
@@ -16,25 +27,42 @@ const DEFAULT_PERIOD_MS = 5000;
 export interface DispatcherOptions {
   store: ClusterStore;
   clusterId: string;
-  /** This manager's node ID: it does not heartbeat to itself. */
+  /** This manager's node ID: it never marks itself down. */
   selfId: string;
   clock: Clock;
   logger: Logger;
   managers: () => RemoteManager[];
-  /** Whether this manager leads raft: only the leader's dispatcher serves heartbeats and marks nodes down (default: always). */
+  /** Whether this manager leads raft: only the leader's dispatcher serves agents and marks nodes down (default: always). */
   isLeader?: () => boolean;
 }
 
+/** One agent's open assignments stream. */
+interface Session {
+  nodeId: string;
+  abort: AbortController;
+}
+
 /**
- * The agents' side of the managers (SwarmKit's `Dispatcher`, reduced to heartbeats): a node that
- * heartbeats is marked ready; one silent for {@link HEARTBEAT_GRACE_PERIODS} periods is marked down
- * ("heartbeat failure"). Nodes this dispatcher has not heard from since it started get the same grace.
+ * The agents' side of the managers (SwarmKit's `Dispatcher`), served by the raft leader only:
+ * - `Heartbeat`: a node that heartbeats is marked ready; one silent for {@link HEARTBEAT_GRACE_PERIODS}
+ *   periods is marked down ("heartbeat failure"). Nodes not heard from since this manager started
+ *   leading get the same grace.
+ * - `Assignments`: a stream per node of the tasks assigned to it (and the secrets and configs they
+ *   use), complete first, then changes. A node whose stream breaks without `SessionEnding` (its
+ *   daemon died or its host went silent) is marked down after {@link SESSION_LOST_GRACE_MS} unless it
+ *   opens a new one: much sooner than the heartbeat grace.
+ * - `UpdateTaskStatus`: agents' task status changes, written in batches.
  */
 export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #log: Logger;
+  readonly #statuses: TaskStatusWriter;
   /** When each node was last heard from (ms on the clock). */
   readonly #lastSeen = new Map<string, number>();
+  /** Open sessions by node. */
+  readonly #sessions = new Map<string, Set<Session>>();
+  /** Nodes whose last session broke, and when. */
+  readonly #sessionLostAt = new Map<string, number>();
   #startedAt = 0;
   #timer: Timer | null = null;
   #checking = false;
@@ -43,6 +71,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.#options = options;
     this.#log = options.logger.with({ module: "dispatcher" });
+    this.#statuses = new TaskStatusWriter({ store: options.store, clock: options.clock, logger: options.logger });
   }
 
   /** The heartbeat period the cluster's `Dispatcher.HeartbeatPeriod` sets, in milliseconds. */
@@ -52,16 +81,38 @@ export class Dispatcher {
     return ns > 0 ? Math.max(1, Math.round(ns / 1e6)) : DEFAULT_PERIOD_MS;
   }
 
-  /** Serves {@link Heartbeat} on `rpc`. */
+  /** Serves the dispatcher's methods on `rpc`. */
   register(rpc: RpcServer): RpcServer {
-    return rpc.unary(Heartbeat, async (_request, context) => {
-      // unavailable: the agent's failover client moves on to the next manager (the leader is listed first).
-      if (!this.#leading()) throw new ShoalError("unavailable", "this manager is not the raft leader; send heartbeats to the leader");
-      const nodeId = context.peer!.nodeId;
-      await this.heartbeat(nodeId);
-      const role = this.#options.store.view((tx) => tx.get("nodes", nodeId))?.Spec.Role ?? "worker";
-      return { periodMs: this.periodMs(), managers: this.#options.managers(), role };
-    });
+    return rpc
+      .unary(Heartbeat, async (_request, context) => {
+        const nodeId = this.#caller(context);
+        await this.heartbeat(nodeId);
+        const role = this.#options.store.view((tx) => tx.get("nodes", nodeId))?.Spec.Role ?? "worker";
+        return { periodMs: this.periodMs(), managers: this.#options.managers(), role };
+      })
+      .stream(Assignments, (_request, context) => this.#assignments(this.#caller(context), context.signal))
+      .unary(UpdateTaskStatus, async (request, context) => {
+        const nodeId = this.#caller(context);
+        if (!Array.isArray(request.updates)) throw new ShoalError("invalid_argument", "UpdateTaskStatus needs a list of updates");
+        await this.#statuses.report(nodeId, request.updates);
+        return {};
+      })
+      .unary(SessionEnding, async (request, context) => {
+        const nodeId = this.#caller(context);
+        this.#sessionLostAt.delete(nodeId);
+        for (const session of this.#sessions.get(nodeId) ?? []) session.abort.abort();
+        this.#sessions.delete(nodeId);
+        if (request.reason === "leave") await this.#setState(nodeId, "down", NODE_LEFT_MESSAGE);
+        this.#log.info("agent ended its session", { "node.id": nodeId, reason: request.reason });
+        return {};
+      });
+  }
+
+  /** The calling node; unavailable (the agent moves on to the next manager) on a manager that does not lead. */
+  #caller(context: CallContext): string {
+    // unavailable: the agent's failover moves on to the next manager (the leader is listed first).
+    if (!this.#leading()) throw new ShoalError("unavailable", "this manager is not the raft leader; talk to the leader");
+    return context.peer!.nodeId;
   }
 
   /** Records a heartbeat of `nodeId`, marking it ready when it was not. */
@@ -75,6 +126,49 @@ export class Dispatcher {
     }
   }
 
+  /** The assignments stream of `nodeId`, until the caller goes or this manager stops leading. */
+  async *#assignments(nodeId: string, callerGone: AbortSignal): AsyncGenerator<AssignmentsMessage> {
+    const { store } = this.#options;
+    const session: Session = { nodeId, abort: new AbortController() };
+    const signal = AbortSignal.any([callerGone, session.abort.signal]);
+    const sessions = this.#sessions.get(nodeId) ?? new Set<Session>();
+    this.#sessions.set(nodeId, sessions);
+    sessions.add(session);
+    this.#sessionLostAt.delete(nodeId);
+    try {
+      await this.heartbeat(nodeId);
+      const assignments = new NodeAssignments(nodeId, {
+        secret: (id) => store.view((tx) => tx.get("secrets", id)),
+        config: (id) => store.view((tx) => tx.get("configs", id)),
+      });
+      const [tasks, watch] = store.viewAndWatch((tx) => tx.find("tasks", { index: "node", key: nodeId }), {
+        table: ["tasks", "secrets", "configs"],
+        kinds: ["create", "update", "delete", "commit"],
+        signal,
+      });
+      this.#log.info("assignments session opened", { "node.id": nodeId });
+      yield assignments.complete(tasks);
+      for await (const event of watch) {
+        if (event.kind === "commit") {
+          const message = assignments.flush();
+          if (message) yield message;
+        } else if (event.table === "tasks") {
+          assignments.observe(event.object.ID, event.kind === "delete" ? null : event.object);
+        } else {
+          assignments.observeFile(event.object.ID);
+        }
+      }
+    } finally {
+      sessions.delete(session);
+      if (sessions.size === 0) {
+        this.#sessions.delete(nodeId);
+        // Ended by SessionEnding or by losing leadership: not a sign of a dead node.
+        if (!session.abort.signal.aborted) this.#sessionLostAt.set(nodeId, this.#options.clock.now());
+      }
+      this.#log.info("assignments session closed", { "node.id": nodeId });
+    }
+  }
+
   /** Starts watching for silent nodes. */
   start(): void {
     if (this.#timer) return;
@@ -82,14 +176,21 @@ export class Dispatcher {
     this.#arm();
   }
 
-  /** Stops watching; idempotent. */
+  /** Stops watching, ends every session and drops unwritten status reports; idempotent. */
   stop(): void {
     this.#timer?.cancel();
     this.#timer = null;
+    this.#endSessions();
+    this.#statuses.stop();
+  }
+
+  #endSessions(): void {
+    for (const sessions of this.#sessions.values()) for (const session of sessions) session.abort.abort();
+    this.#sessions.clear();
   }
 
   #arm(): void {
-    const interval = Math.max(50, Math.min(1000, Math.floor(this.periodMs() / 2)));
+    const interval = Math.max(50, Math.min(250, Math.floor(this.periodMs() / 4)));
     this.#timer = this.#options.clock.setTimeout(() => {
       void this.check().finally(() => {
         if (this.#timer) this.#arm();
@@ -102,15 +203,19 @@ export class Dispatcher {
   }
 
   /**
-   * On the leader, marks down every ready worker not heard from within the grace (managers do not
-   * heartbeat: raft tells about them). A manager that just became leader gives every node the grace anew.
+   * On the leader, marks down every ready node (but this one) not heard from within the heartbeat
+   * grace, or whose session broke more than {@link SESSION_LOST_GRACE_MS} ago without a new one. A
+   * manager that just became leader gives every node the heartbeat grace anew; one that stopped
+   * leading ends its sessions (the agents move to the new leader).
    */
   async check(): Promise<void> {
     const leading = this.#leading();
     if (leading && !this.#wasLeader) {
       this.#startedAt = this.#options.clock.now();
       this.#lastSeen.clear();
+      this.#sessionLostAt.clear();
     }
+    if (!leading && this.#wasLeader) this.#endSessions();
     this.#wasLeader = leading;
     if (!leading || this.#checking) return;
     this.#checking = true;
@@ -119,12 +224,16 @@ export class Dispatcher {
       const grace = HEARTBEAT_GRACE_PERIODS * this.periodMs();
       const nodes: Node[] = this.#options.store.view((tx) => tx.find("nodes"));
       for (const node of nodes) {
-        if (node.ID === this.#options.selfId || node.ManagerStatus || node.Status.State === "down") continue;
+        if (node.ID === this.#options.selfId || node.Status.State === "down") continue;
         const last = this.#lastSeen.get(node.ID) ?? this.#startedAt;
-        if (now - last <= grace) continue;
+        const lostAt = this.#sessions.has(node.ID) ? undefined : this.#sessionLostAt.get(node.ID);
+        // A heartbeat after the session broke says the node lives (it is opening a new session).
+        const sessionLost = lostAt !== undefined && now - lostAt > SESSION_LOST_GRACE_MS && last <= lostAt;
+        if (now - last <= grace && !sessionLost) continue;
         try {
           await this.#setState(node.ID, "down", HEARTBEAT_FAILURE_MESSAGE);
-          this.#log.info("node down: heartbeat failure", { "node.id": node.ID, "silent.ms": now - last });
+          this.#sessionLostAt.delete(node.ID);
+          this.#log.info("node down: heartbeat failure", { "node.id": node.ID, "silent.ms": now - last, "session.lost": sessionLost });
         } catch (error) {
           this.#log.warn("cannot mark node down", { "node.id": node.ID, error: toShoalError(error).message });
         }

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ShoalError } from "../lib/index.ts";
-import { certificatesDir, writeFileAtomic } from "../pki/index.ts";
+import { certificatesDir, decodePemBlocks, encodePem, writeFileAtomic } from "../pki/index.ts";
+import type { StorageCipher } from "../raft/index.ts";
 import type { SwarmAddresses } from "./swarm-addresses.ts";
 import type { RemoteManager } from "./swarm-protocol.ts";
 
@@ -58,14 +59,37 @@ export async function writeSwarmState(dataRoot: string, state: SwarmState): Prom
   await writeFileAtomic(statePath(dataRoot), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
 }
 
-/** Keeps the root CA's private key beside the swarm state (0600): the manager signs node certificates with it. */
-export async function writeCaKey(dataRoot: string, keyPem: string): Promise<void> {
-  await writeFileAtomic(caKeyPath(dataRoot), keyPem, { mode: 0o600 });
+/** PEM block type of a root CA key sealed with the raft data key (autolock on). */
+export const SEALED_CA_KEY_PEM_TYPE = "SHOAL SEALED CA KEY";
+
+/**
+ * Keeps the root CA's private key beside the swarm state (0600): the manager signs node certificates with it.
+ * With `sealWith` (the raft data key's cipher, when autolock is on) it is stored sealed: the data key itself
+ * is sealed by the unlock key in swarm-node.key, so the CA key opens only with the unlock key, and rotating
+ * the unlock key rewrites one file only.
+ */
+export async function writeCaKey(dataRoot: string, keyPem: string, sealWith: StorageCipher | null = null): Promise<void> {
+  const text = sealWith ? encodePem(sealWith.seal(new TextEncoder().encode(keyPem)), SEALED_CA_KEY_PEM_TYPE) : keyPem;
+  await writeFileAtomic(caKeyPath(dataRoot), text, { mode: 0o600 });
 }
 
-/** The root CA's private key. */
-export async function readCaKey(dataRoot: string): Promise<string> {
-  return readFile(caKeyPath(dataRoot), "utf8");
+/** The root CA's private key; a sealed one is opened with `cipher` (the raft data key's). */
+export async function readCaKey(dataRoot: string, cipher: StorageCipher | null = null): Promise<string> {
+  const path = caKeyPath(dataRoot);
+  const text = await readFile(path, "utf8");
+  const [sealed] = decodePemBlocks(text, SEALED_CA_KEY_PEM_TYPE);
+  if (!sealed) return text;
+  if (!cipher) throw new ShoalError("failed_precondition", `${path} is sealed and no raft data key was given to open it`);
+  try {
+    return new TextDecoder().decode(cipher.open(sealed));
+  } catch (error) {
+    throw new ShoalError("failed_precondition", `corrupt ${path}: it does not open with this node's raft data key; leave the swarm and join it again`, { cause: error });
+  }
+}
+
+/** True when the stored root CA key is sealed (see {@link writeCaKey}). */
+export async function isCaKeySealed(dataRoot: string): Promise<boolean> {
+  return decodePemBlocks(await readFile(caKeyPath(dataRoot), "utf8"), SEALED_CA_KEY_PEM_TYPE).length > 0;
 }
 
 /** Erases the swarm state and the node's certificates: what leaving does. */

@@ -7,7 +7,6 @@ import {
   generateJoinTokens,
   rotateJoinToken,
   issueNodeCertificate,
-  loadNodeCredentials,
   openSigningCa,
   saveNodeCredentials,
   saveRootCaBundle,
@@ -15,11 +14,14 @@ import {
 import { RaftNode, type RaftStart, type RaftStorage, type StorageCipher } from "../raft/index.ts";
 import { ClusterStore, dataKeyCipher } from "../store/index.ts";
 import { RpcServer, TransportServer, type TlsMaterial } from "../transport/index.ts";
-import type { Node, NodeAvailability, Reachability, Swarm, SwarmInfo } from "../types/index.ts";
+import type { LogOptions, LogSelector, Node, NodeAvailability, Reachability, Swarm, SwarmInfo } from "../types/index.ts";
 import { initialSwarmSpec, mergeClusterSpecUpdate, nodeCertValidityMs, type RequestedSwarmSpec } from "./cluster-spec.ts";
 import { CaServer } from "./ca-server.ts";
 import { Dispatcher } from "./dispatcher.ts";
-import { eraseManagerState, hasSwarmState, raftDir, readCaKey, readSwarmState, removeSwarmState, swarmDir, writeCaKey, writeSwarmState, type SwarmState } from "./manager-state.ts";
+import { eraseManagerState, hasSwarmState, raftDir, readSwarmState, removeSwarmState, swarmDir, writeCaKey, writeSwarmState, type SwarmState } from "./manager-state.ts";
+import { ManagerLock } from "./manager-lock.ts";
+import { openManagerSecrets, unsealForWorker } from "./manager-secrets.ts";
+import { clusterUnlockKey, nextUnlockKeys } from "./unlock-keys.ts";
 import { filterNodes } from "./node-filters.ts";
 import { parseNodeSpec, removalRefusal, roleChangeRefusal } from "./node-updates.ts";
 import { RaftLink } from "./raft-link.ts";
@@ -31,9 +33,18 @@ import type { RemoteManager } from "./swarm-protocol.ts";
 import { tlsInfoOf as tlsInfo } from "./tls-info.ts";
 import { retireOtherManagers } from "./force-new-cluster.ts";
 import { NO_LEADER_MESSAGE } from "./swarm-messages.ts";
+import { LeaderLoops, type LeaderLoop } from "./leader-loops.ts";
+import { TaskAllocator } from "./task-allocator.ts";
+import { clusterEventOf, type ClusterEvent } from "./cluster-events.ts";
+import { LogBroker } from "./log-broker.ts";
+import { SubscribeLogs, type LogBatch } from "./log-protocol.ts";
 
 /** How long a manager waits to become raft leader (a single member elects itself at once). */
 const LEADER_TIMEOUT_MS = 10_000;
+
+/** How often the managers' listener pings a connection that has gone quiet, and when it gives up on it. */
+const SESSION_KEEPALIVE_INTERVAL_MS = 1000;
+const SESSION_KEEPALIVE_TIMEOUT_MS = 3000;
 
 /** Ticks after which raft has written a commit index that moved without new entries (it does every 10). */
 const COMMIT_FLUSH_TICKS = 12;
@@ -47,7 +58,27 @@ export interface ManagerDeps {
   openRaftStorage: (path: string, options: { cipher: StorageCipher }) => Promise<RaftStorage>;
   /** Milliseconds per raft tick (default 100). */
   tickMs?: number;
+  /** Called with every change of a swarm object docker reports in `docker events` (scope swarm). */
+  onClusterEvent?: (event: ClusterEvent) => void;
+  /** Starts this node's agent once the manager runs (managers run tasks too); none in tests of the manager alone. */
+  startNodeAgent?: NodeAgentStart;
 }
+
+/** What a manager node's agent needs: its identity, its TLS material and the managers to talk to (leader first). */
+export interface NodeAgentIdentity {
+  nodeId: string;
+  clusterId: string;
+  material: () => TlsMaterial;
+  managers: () => RemoteManager[];
+}
+
+/** A running node agent: `stop("restart")` when the daemon stops, `stop("leave")` when the node leaves, `stop()` on demotion. */
+export interface NodeAgentHandle {
+  stop(ending?: "restart" | "leave"): Promise<void>;
+}
+
+/** Starts a manager node's agent. */
+export type NodeAgentStart = (identity: NodeAgentIdentity) => NodeAgentHandle;
 
 /** What this node says about itself in its Node object. */
 export interface LocalNodeFacts {
@@ -81,6 +112,16 @@ interface Running {
   link: RaftLink;
   dispatcher: Dispatcher;
   membership: RaftMembership;
+  /** Keeps this manager's keys on disk sealed with the cluster's unlock key (autolock). */
+  lock: ManagerLock;
+  /** This node's agent (tasks on a manager node), when the node runs one. */
+  nodeAgent: NodeAgentHandle | null;
+  /** Allocator, scheduler and orchestrators, running while this manager leads. */
+  leaderLoops: LeaderLoops;
+  /** Ends the cluster events watch. */
+  stopEvents: AbortController;
+  /** Gathers task logs from the nodes (on the leader). */
+  logBroker: LogBroker;
   /** Set by the Manager once made: what to do when this node has been demoted. */
   hooks: { onDemoted: () => void };
 }
@@ -149,11 +190,13 @@ export class Manager {
         validityMs: nodeCertValidityMs(spec),
       });
       const dataKey = generateDataKey();
+      const unlockKeys = nextUnlockKeys(undefined, spec.EncryptionConfig.AutoLockManagers, false);
+      const unlockKey = clusterUnlockKey({ Spec: spec, UnlockKeys: unlockKeys });
       await saveRootCaBundle(dataRoot, root.certificatePem);
-      await saveNodeCredentials(dataRoot, { certificatePem: issued.chainPem, keyPem, dataKey });
-      await writeCaKey(dataRoot, root.keyPem);
+      await saveNodeCredentials(dataRoot, { certificatePem: issued.chainPem, keyPem, dataKey }, { unlockKey });
+      await writeCaKey(dataRoot, root.keyPem, unlockKey === null ? null : dataKeyCipher(dataKey));
       const tokens = generateJoinTokens(root.certificatePem);
-      running = await start(deps, state, { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }, dataKey, { bootstrap: true }, root.keyPem);
+      running = await start(deps, state, { key: keyPem, cert: issued.chainPem, ca: root.certificatePem }, dataKey, { bootstrap: true }, root.keyPem, unlockKey);
       await running.store.update((tx) => {
         tx.create("cluster", {
           ID: state.clusterId,
@@ -164,6 +207,7 @@ export class Manager {
           DefaultAddrPool: defaultAddrPool,
           SubnetSize: subnetSize,
           JoinTokens: { Worker: tokens.worker, Manager: tokens.manager },
+          ...(unlockKeys ? { UnlockKeys: unlockKeys } : {}),
         });
         tx.create("nodes", {
           ID: state.nodeId,
@@ -206,7 +250,7 @@ export class Manager {
       await saveRootCaBundle(dataRoot, options.rootCaPem);
       await saveNodeCredentials(dataRoot, { certificatePem: options.certificatePem, keyPem: options.keyPem, dataKey: options.dataKey });
       await writeCaKey(dataRoot, options.caKeyPem);
-      running = await start(deps, state, { key: options.keyPem, cert: options.certificatePem, ca: options.rootCaPem }, options.dataKey, null, options.caKeyPem);
+      running = await start(deps, state, { key: options.keyPem, cert: options.certificatePem, ca: options.rootCaPem }, options.dataKey, null, options.caKeyPem, null);
       await waitForMembership(running, deps.clock);
       await writeSwarmState(dataRoot, state); // last: from here on the daemon restarts into this swarm
     } catch (error) {
@@ -219,9 +263,12 @@ export class Manager {
     return manager;
   }
 
-  /** Starts the manager of the swarm stored under the data root again: same node, cluster, tokens and objects. */
-  static async restart(deps: ManagerDeps): Promise<Manager> {
-    const manager = new Manager(deps, await startFromDisk(deps, null, null));
+  /**
+   * Starts the manager of the swarm stored under the data root again: same node, cluster, tokens and objects.
+   * `unlockKey` opens its keys when autolock sealed them (`swarm unlock`); a wrong one is refused before anything starts.
+   */
+  static async restart(deps: ManagerDeps, unlockKey: string | null = null): Promise<Manager> {
+    const manager = new Manager(deps, await startFromDisk(deps, null, null, unlockKey));
     manager.#log.info("manager restarted", { "cluster.id": manager.clusterId, "raft.index": manager.store.index });
     return manager;
   }
@@ -234,8 +281,8 @@ export class Manager {
    * running manager of this node, if any, must have been stopped. `addresses` (when given) replace
    * the stored ones.
    */
-  static async forceNewCluster(deps: ManagerDeps, addresses: SwarmAddresses | null): Promise<Manager> {
-    const running = await startFromDisk(deps, { forceNewCluster: true }, addresses);
+  static async forceNewCluster(deps: ManagerDeps, addresses: SwarmAddresses | null, unlockKey: string | null = null): Promise<Manager> {
+    const running = await startFromDisk(deps, { forceNewCluster: true }, addresses, unlockKey);
     try {
       await running.store.update((tx) => retireOtherManagers(tx, running.state.nodeId, running.state.addresses));
       await writeSwarmState(deps.dataRoot, { ...running.state, managers: undefined }); // the old members are no seeds any more
@@ -273,11 +320,38 @@ export class Manager {
     return this.#running.store;
   }
 
+  /**
+   * The logs of the tasks `selector` names, gathered from the nodes that run them: on the leader
+   * by its log broker, from a follower through the leader.
+   */
+  async *logs(selector: LogSelector, options: LogOptions, signal: AbortSignal): AsyncGenerator<LogBatch> {
+    const { raft, link, logBroker } = this.#running;
+    const leader = raft.status().leader;
+    if (leader === null) throw new ShoalError("unavailable", NO_LEADER_MESSAGE);
+    if (leader === this.nodeId) {
+      yield* logBroker.subscribe(selector, options, signal);
+      return;
+    }
+    const client = await link.clientOf(leader);
+    yield* client.stream(SubscribeLogs, { selector, options }, { signal });
+  }
+
   /** The cluster object as `GET /swarm` returns it, join tokens included. */
   swarm(): Swarm {
     const cluster = this.#running.store.view((tx) => tx.get("cluster", this.clusterId));
     if (!cluster) throw new ShoalError("unavailable", "the cluster object is not in the store yet; try again");
-    return cluster;
+    const { UnlockKeys: _managersOnly, ...shown } = cluster;
+    return shown;
+  }
+
+  /** `GET /swarm/unlockkey`: the managers' unlock key while autolock is on, "" otherwise. */
+  unlockKey(): string {
+    return clusterUnlockKey(this.#running.store.view((tx) => tx.get("cluster", this.clusterId))) ?? "";
+  }
+
+  /** The unlock key this manager's keys on disk are sealed with now (null: in clear). */
+  get diskUnlockKey(): string | null {
+    return this.#running.lock.unlockKey;
   }
 
   /** `Info.Swarm` of this manager. */
@@ -333,10 +407,11 @@ export class Manager {
   }
 
   /**
-   * `POST /swarm/update?version=N&rotateWorkerToken=&rotateManagerToken=`: the cluster spec (its
-   * name is fixed), join tokens rotated on request; a stale version is refused.
+   * `POST /swarm/update?version=N&rotateWorkerToken=&rotateManagerToken=&rotateManagerUnlockKey=`: the
+   * cluster spec (its name is fixed), join tokens rotated on request, the managers' unlock key made,
+   * rotated or dropped as autolock asks (see {@link nextUnlockKeys}); a stale version is refused.
    */
-  async updateSwarm(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean }): Promise<void> {
+  async updateSwarm(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean; managerUnlockKey?: boolean }): Promise<void> {
     await this.#running.store.update((tx) => {
       const cluster = tx.get("cluster", this.clusterId);
       if (!cluster) throw new ShoalError("unavailable", "the cluster object is not in the store yet; try again");
@@ -345,13 +420,20 @@ export class Manager {
         Worker: rotate.worker ? rotateJoinToken(cluster.JoinTokens.Worker) : cluster.JoinTokens.Worker,
         Manager: rotate.manager ? rotateJoinToken(cluster.JoinTokens.Manager) : cluster.JoinTokens.Manager,
       };
-      tx.update("cluster", { ...cluster, Version: { Index: version }, Spec: merged, JoinTokens: tokens });
+      const { UnlockKeys: current, ...rest } = cluster;
+      const unlockKeys = nextUnlockKeys(current, merged.EncryptionConfig.AutoLockManagers, rotate.managerUnlockKey ?? false);
+      tx.update("cluster", { ...rest, Version: { Index: version }, Spec: merged, JoinTokens: tokens, ...(unlockKeys ? { UnlockKeys: unlockKeys } : {}) });
     });
+    await this.#running.lock.reconcile(); // this manager's keys follow autolock and the unlock key before the answer
   }
 
-  /** Stops serving, raft and storage; the swarm state stays on disk. Idempotent. */
-  stop(): Promise<void> {
-    this.#stopping ??= stopRunning(this.#running).then(() => this.#log.info("manager stopped"));
+  /**
+   * Stops this node's agent, serving, raft and storage; the swarm state stays on disk. `ending` is
+   * what the agent tells the dispatcher (default `restart`: the node keeps its tasks for the
+   * heartbeat grace). Idempotent.
+   */
+  stop(ending: "restart" | "leave" = "restart"): Promise<void> {
+    this.#stopping ??= stopRunning(this.#running, ending).then(() => this.#log.info("manager stopped"));
     return this.#stopping;
   }
 
@@ -368,7 +450,7 @@ export class Manager {
 
   /** Stops and erases the swarm state and certificates: the node is in no swarm afterwards. */
   async leave(): Promise<void> {
-    await this.stop();
+    await this.stop("leave");
     await removeSwarmState(this.#deps.dataRoot);
     this.#log.info("left the swarm");
   }
@@ -439,6 +521,7 @@ export class Manager {
       .view((tx) => tx.find("nodes"))
       .flatMap((node) => (node.ManagerStatus && node.ID !== this.nodeId && node.Spec.Role === "manager" ? [{ NodeID: node.ID, Addr: node.ManagerStatus.Addr }] : []));
     await this.stop();
+    await unsealForWorker(this.#deps.dataRoot, this.#running.lock.unlockKey); // workers are never locked
     await eraseManagerState(this.#deps.dataRoot);
     this.#log.info("manager stepped down; this node is a worker now");
     return managers;
@@ -460,7 +543,15 @@ export class Manager {
  * `raftStart`: a brand-new group of this member alone (init), or one forced from this member's
  * committed log (`--force-new-cluster`); otherwise raft restarts or joins as its log says.
  */
-async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial, dataKey: Uint8Array, raftStart: RaftStart | null, caKeyPem: string): Promise<Running> {
+async function start(
+  deps: ManagerDeps,
+  state: SwarmState,
+  material: TlsMaterial,
+  dataKey: Uint8Array,
+  raftStart: RaftStart | null,
+  caKeyPem: string,
+  unlockKey: string | null,
+): Promise<Running> {
   const logger = deps.logger.with({ "node.id": state.nodeId });
   const cipher = dataKeyCipher(dataKey);
   const storage = await deps.openRaftStorage(raftDir(deps.dataRoot), { cipher });
@@ -478,6 +569,7 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
       .view((tx) => tx.find("nodes"))
       .flatMap((node) => (node.ManagerStatus ? [{ NodeID: node.ID, Addr: node.ManagerStatus.Addr }] : []))
       .sort((a, b) => Number(b.NodeID === leaderId()) - Number(a.NodeID === leaderId()));
+  const logBroker = new LogBroker({ store, logger, isLeader: () => leaderId() === state.nodeId });
   const dispatcher = new Dispatcher({ store, clusterId: state.clusterId, selfId: state.nodeId, clock: deps.clock, logger, managers, isLeader: () => leaderId() === state.nodeId });
   let membership: RaftMembership | undefined;
   let server: TransportServer | undefined;
@@ -497,12 +589,17 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     });
     const node = raft;
     link.attach(node);
+    node.onStateChange = (status) => {
+      if (status.leader !== state.nodeId) logBroker.stop();
+    };
     node.onFatal = (error) => logger.error("raft failed; the manager stops serving writes", { error: String(error) });
     store.setProposer((data) => propose(node, link, data, deps.clock));
     membership = new RaftMembership({ store, raft: node, clock: deps.clock, logger, lastHeardFrom: (member) => link.lastHeardFrom(member), onDemoted: () => hooks.onDemoted() });
     server = new TransportServer({
       material,
-      rpc: dispatcher.register(ca.register(link.register(new RpcServer({ clock: deps.clock, logger })))),
+      rpc: logBroker.register(dispatcher.register(ca.register(link.register(new RpcServer({ clock: deps.clock, logger }))))),
+      // A silent peer (host gone without closing its sockets) is dropped within 3 s: the dispatcher then marks its node down.
+      limits: { keepaliveIntervalMs: SESSION_KEEPALIVE_INTERVAL_MS, keepaliveTimeoutMs: SESSION_KEEPALIVE_TIMEOUT_MS },
       clock: deps.clock,
       logger,
       verifyPeer: (peer) => {
@@ -525,7 +622,14 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
     await waitForLeader(node, deps.clock);
     dispatcher.start();
     membership.start();
-    return { state, store, raft: node, storage, server, link, dispatcher, membership, hooks };
+    const lock = new ManagerLock({ dataRoot: deps.dataRoot, store, clusterId: state.clusterId, dataKey, unlockKey, logger });
+    lock.start();
+    const leaderLoops = new LeaderLoops({ probe: () => leadsUpToDate(node), make: () => leaderLoopsOf(store, state.clusterId, deps.clock, logger), clock: deps.clock, logger });
+    leaderLoops.start();
+    const stopEvents = new AbortController();
+    if (deps.onClusterEvent) void forwardClusterEvents(store, deps.onClusterEvent, stopEvents.signal, logger);
+    const nodeAgent = deps.startNodeAgent?.({ nodeId: state.nodeId, clusterId: state.clusterId, material: () => material, managers }) ?? null;
+    return { state, store, raft: node, storage, server, link, dispatcher, membership, lock, nodeAgent, leaderLoops, stopEvents, logBroker, hooks };
   } catch (error) {
     membership?.stop();
     dispatcher.stop();
@@ -538,14 +642,40 @@ async function start(deps: ManagerDeps, state: SwarmState, material: TlsMaterial
   }
 }
 
-/** Starts the manager stored under the data root (state.json, certificates, CA key); `addresses` replace the stored ones. */
-async function startFromDisk(deps: ManagerDeps, raftStart: RaftStart | null, addresses: SwarmAddresses | null): Promise<Running> {
+/**
+ * Starts the manager stored under the data root (state.json, certificates, CA key), opening its keys with
+ * `unlockKey` when autolock sealed them; `addresses` replace the stored ones.
+ */
+async function startFromDisk(deps: ManagerDeps, raftStart: RaftStart | null, addresses: SwarmAddresses | null, unlockKey: string | null): Promise<Running> {
   const stored = await readSwarmState(deps.dataRoot);
   const state: SwarmState = addresses ? { ...stored, addresses } : stored;
-  const credentials = await loadNodeCredentials(deps.dataRoot);
-  if (!credentials.dataKey) throw new ShoalError("failed_precondition", "this node's key file holds no raft data key; leave the swarm and join it again");
-  const caKeyPem = await readCaKey(deps.dataRoot);
-  return start(deps, state, { key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.rootCaBundlePem }, credentials.dataKey, raftStart, caKeyPem);
+  const { credentials, caKeyPem } = await openManagerSecrets(deps.dataRoot, unlockKey);
+  const material = { key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.rootCaBundlePem };
+  return start(deps, state, material, credentials.dataKey, raftStart, caKeyPem, unlockKey);
+}
+
+/** Passes every change of the objects docker reports to `emit`, as docker events, until `signal`. */
+async function forwardClusterEvents(store: ClusterStore, emit: (event: ClusterEvent) => void, signal: AbortSignal, logger: Logger): Promise<void> {
+  try {
+    for await (const change of store.watch({ table: ["nodes", "services", "networks", "secrets", "configs"], signal })) {
+      if (change.kind === "commit") continue;
+      const event = clusterEventOf(change, Date.now() * 1e6);
+      if (event) emit(event);
+    }
+  } catch (error) {
+    if (!signal.aborted) logger.warn("cluster events stopped", { error: toShoalError(error).message });
+  }
+}
+
+/** True on a leader whose store holds everything committed: an entry of its own term committed and all applied. */
+function leadsUpToDate(raft: RaftNode): boolean {
+  const status = raft.status();
+  return status.leader === raft.id && raft.logTerm(status.commit) === status.term && status.applied >= status.commit;
+}
+
+/** The loops the leader runs, made anew for each term of leadership. */
+function leaderLoopsOf(store: ClusterStore, _clusterId: string, _clock: Clock, logger: Logger): LeaderLoop[] {
+  return [new TaskAllocator({ store, logger })];
 }
 
 /** Waits for a leader; on the leader, until an entry of its own term committed (so all earlier ones did) and applied. */
@@ -573,7 +703,12 @@ async function waitForMembership(running: Running, clock: Clock): Promise<void> 
   }
 }
 
-async function stopRunning(running: Running): Promise<void> {
+async function stopRunning(running: Running, ending?: "restart" | "leave"): Promise<void> {
+  await running.lock.stop();
+  await running.nodeAgent?.stop(ending).catch(() => {});
+  running.stopEvents.abort();
+  running.logBroker.stop();
+  await running.leaderLoops.stop();
   running.membership.stop();
   running.dispatcher.stop();
   running.raft.stop();

@@ -1,6 +1,6 @@
 import { ShoalError, type Clock, type Logger } from "../lib/index.ts";
 import type { RaftNode, RaftTransport, RaftWireMessage } from "../raft/index.ts";
-import { ConnectionPool, MANAGERS_ONLY, RpcServer, unaryMethod, type TlsMaterial } from "../transport/index.ts";
+import { ConnectionPool, MANAGERS_ONLY, RpcServer, unaryMethod, type RpcClient, type TlsMaterial } from "../transport/index.ts";
 
 /** Raft messages between managers, over the managers' mTLS transport. */
 export const RaftStep = unaryMethod<RaftWireMessage, null>("Raft.Step", MANAGERS_ONLY);
@@ -71,6 +71,13 @@ export class RaftLink implements RaftTransport {
     if (!address) throw new ShoalError("unavailable", `the address of the raft leader ${leader} is not known yet; try again`);
     const client = await this.#pool.client(address);
     return client.call(RaftProposeForward, { data }, { timeoutMs: FORWARD_TIMEOUT_MS + 1000 });
+  }
+
+  /** A client to another manager (for calls a follower passes on to the leader). */
+  async clientOf(member: string): Promise<RpcClient> {
+    const address = this.#options.addressOf(member);
+    if (!address) throw new ShoalError("unavailable", `the address of manager ${member} is not known yet; try again`);
+    return this.#pool.client(address);
   }
 
   /** Serves {@link RaftStep} and {@link RaftProposeForward} on `rpc`. */

@@ -35,7 +35,9 @@ export interface RaftMembershipOptions {
  * down); a learner whose log has caught up with the commit
  * index is promoted to voter; a member whose node was demoted is removed (never when the remaining
  * voters would lose their quorum), and its `ManagerStatus` dropped afterwards; a demoted leader
- * hands leadership over first. The leader also writes the members' reachability to the store when it
+ * hands leadership over first. A member whose Node is gone (a join that failed after the CA recorded
+ * it, see `CaServer.abandonJoin`) is removed too, quorum permitting, once this leader's store holds
+ * everything committed (so that a Node not applied yet is not taken for a missing one). The leader also writes the members' reachability to the store when it
  * changes, so followers show it. One change at a time (raft refuses a second while one is pending);
  * a failure is logged and retried on the next round.
  *
@@ -122,6 +124,12 @@ export class RaftMembership {
     } else if (demoted) {
       return this.#change({ type: "remove", member: demoted.ID });
     }
+    const orphan = this.#memberWithoutNode(nodes, inGroup);
+    if (orphan && voters.includes(orphan) && removalLosesQuorum(voters, orphan, unreachable)) {
+      this.#log.warn("not removing a raft member whose node is gone: the remaining managers would lose their quorum", { "node.id": orphan });
+    } else if (orphan) {
+      return this.#change({ type: "remove", member: orphan }, "raft member whose node is gone removed from raft");
+    }
     const formerManager = nodes.find((node) => node.Spec.Role === "worker" && node.ManagerStatus && !inGroup.has(node.ID));
     if (formerManager) {
       await store.update((tx) => {
@@ -142,10 +150,23 @@ export class RaftMembership {
     if (change) await this.#change(change);
   }
 
-  async #change(change: Extract<ConfigChange, { member: string }>): Promise<void> {
+  /**
+   * A member of the group (not this one) with no Node object, on a leader whose store holds all that
+   * is committed: an entry of its own term committed (so every earlier one is) and applied. A Node
+   * created before the member was added is then in the store, unless it was deleted since.
+   */
+  #memberWithoutNode(nodes: Node[], inGroup: ReadonlySet<string>): string | undefined {
+    const { raft } = this.#options;
+    const status = raft.status();
+    if (status.applied < status.commit || raft.logTerm(status.commit) !== status.term) return undefined;
+    const known = new Set(nodes.map((node) => node.ID));
+    return [...inGroup].find((member) => member !== raft.id && !known.has(member));
+  }
+
+  async #change(change: Extract<ConfigChange, { member: string }>, done?: string): Promise<void> {
     try {
       await this.#options.raft.changeMembership(change, { timeoutMs: 10_000 });
-      const what = { addLearner: "manager added to raft as a learner", promote: "manager promoted to raft voter", remove: "demoted manager removed from raft" }[change.type];
+      const what = done ?? { addLearner: "manager added to raft as a learner", promote: "manager promoted to raft voter", remove: "demoted manager removed from raft" }[change.type];
       this.#log.info(what, { "node.id": change.member });
     } catch (error) {
       this.#log.warn("raft membership change failed; retrying", { "node.id": change.member, change: change.type, error: toShoalError(error).message });

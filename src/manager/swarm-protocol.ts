@@ -1,5 +1,5 @@
-import { ANY_NODE, ANYONE, unaryMethod } from "../transport/index.ts";
-import type { NodeAvailability, Platform, Resources } from "../types/index.ts";
+import { ANY_NODE, ANYONE, streamMethod, unaryMethod } from "../transport/index.ts";
+import type { AssignmentsMessage, NodeAvailability, Platform, Resources, TaskStatusReport } from "../types/index.ts";
 
 /**
  * The RPCs between a node's agent and the managers (SwarmKit's `NodeCA`, `CA` and `Dispatcher`
@@ -94,3 +94,29 @@ export const Heartbeat = unaryMethod<HeartbeatRequest, HeartbeatResponse>("Dispa
 
 /** Manager material for a node whose Spec.Role is manager (a promoted worker), over its mutual-TLS session. */
 export const IssueManagerMaterial = unaryMethod<IssueManagerMaterialRequest, IssueManagerMaterialResponse>("NodeCA.IssueManagerMaterial", ANY_NODE);
+
+/**
+ * A node whose join failed after the manager recorded it (its manager could not start) takes its Node
+ * back out, with the certificate the join gave it; the leader then removes it from raft.
+ */
+export const AbandonJoin = unaryMethod<Record<string, never>, Record<string, never>>("NodeCA.AbandonJoin", ANY_NODE);
+
+/** The task status changes a node observed, in one batch. */
+export interface UpdateTaskStatusRequest {
+  updates: TaskStatusReport[];
+}
+
+/** Why an agent ends its session on purpose. */
+export interface SessionEndingRequest {
+  /** `restart`: the node's daemon stops and comes back (the usual heartbeat grace applies); `leave`: the node left the swarm (down at once). */
+  reason: "restart" | "leave";
+}
+
+/** The tasks assigned to the calling node, and the secrets and configs they use: a complete set first, then changes. */
+export const Assignments = streamMethod<Record<string, never>, AssignmentsMessage>("Dispatcher.Assignments", ANY_NODE);
+
+/** Task status changes observed by the calling node. */
+export const UpdateTaskStatus = unaryMethod<UpdateTaskStatusRequest, Record<string, never>>("Dispatcher.UpdateTaskStatus", ANY_NODE);
+
+/** The calling node's agent stops on purpose (so that a closed session is not taken for a dead node). */
+export const SessionEnding = unaryMethod<SessionEndingRequest, Record<string, never>>("Dispatcher.SessionEnding", ANY_NODE);

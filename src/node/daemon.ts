@@ -2,11 +2,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { networkInterfaces } from "node:os";
 import { dirname, join } from "node:path";
 import { mountFilesystem, sdNotify, tryLockFile, unmount, type FileLock } from "../../native/index.ts";
+import { ContainerTaskExecutor, TaskFiles, engineForTasks } from "../agent/index.ts";
 import { createApi, hijackRoutes, type ApiDeps } from "../api/index.ts";
 import { Engine, VolumeStore, parseHardLimits, type Containers } from "../engine/index.ts";
 import { serveApi, type ApiServer } from "./api-server.ts";
 import { chooseOciRuntime } from "./oci-runtime-choice.ts";
-import { BUILD_INFO, ShoalError, type Logger } from "../lib/index.ts";
+import { BUILD_INFO, ShoalError, systemClock, type Logger } from "../lib/index.ts";
 import type { DaemonOptions } from "./daemon-options.ts";
 import { probeHost } from "./host-probe.ts";
 import { bridgeNetworking } from "./container-networking.ts";
@@ -68,6 +69,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
   let engine: Engine | undefined;
   let server: ApiServer | undefined;
   let swarm: NodeSwarm | undefined;
+  let executor: ContainerTaskExecutor | undefined;
   const pidFile = join(options.execRoot, "shoal.pid");
 
   const cleanup = async () => {
@@ -78,6 +80,7 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       rmSync(pidFile, { force: true });
     }
     await swarm?.stop();
+    await executor?.close();
     await engine?.close();
     lock.release();
   };
@@ -119,6 +122,8 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
       networking: bridgeNetworking({ bridges: () => networks.bridges(), predefinedId: (name) => networks.predefinedId(name), logger }),
     });
     const opened = engine;
+    // Swarm tasks become containers of this engine; their secrets and configs live under the exec root.
+    executor = new ContainerTaskExecutor({ engine: engineForTasks(engine), files: new TaskFiles(join(options.execRoot, "swarm", "tasks")), clock: systemClock, logger });
     swarm = await NodeSwarm.open({
       dataRoot: options.dataRoot,
       logger,
@@ -130,6 +135,8 @@ export async function startDaemon(options: DaemonOptions, logger: Logger): Promi
         engineVersion: BUILD_INFO.version,
       },
       interfaces: () => networkInterfaces(),
+      executor,
+      onClusterEvent: (event) => opened.events.emitSwarm(event.Type, event.Action, event.id, event.attributes, event.timeNano),
     });
     const system = createSystemSource({
       swarm,

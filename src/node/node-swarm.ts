@@ -1,4 +1,4 @@
-import { Agent } from "../agent/index.ts";
+import { Agent, managerNodeAgentStarter, type AgentDeps, type TaskExecutor } from "../agent/index.ts";
 import type { SwarmInitRequest, SwarmSource } from "../api/index.ts";
 import { ShoalError, systemClock, toShoalError, type Logger } from "../lib/index.ts";
 import {
@@ -9,13 +9,25 @@ import {
   NOT_A_MANAGER_MESSAGE,
   NOT_IN_SWARM_MESSAGE,
   WORKER_NOT_MANAGER_MESSAGE,
+  LOCKED_LEAVE_MESSAGE,
+  checkUnlockKeyText,
+  isManagerLocked,
+  isUnlockKeyRefusal,
+  lockedSwarmInfo,
   resolveSwarmAddresses,
+  unlockRefusal,
   type InterfaceAddresses,
+  type ClusterEvent,
   type LocalNodeFacts,
+  type LogBatch,
   type ManagerDeps,
 } from "../manager/index.ts";
+import { swarmLockedError } from "../pki/index.ts";
 import { LmdbRaftStorage } from "../raft/index.ts";
-import type { Node, Swarm, SwarmInfo } from "../types/index.ts";
+import { abandonJoin } from "./abandon-join.ts";
+import type { LogOptions, LogSelector, Node, Swarm, SwarmInfo } from "../types/index.ts";
+import { ServiceControl, type ServiceCreateResult, type ServiceUpdateOptions, type ServiceUpdateResult } from "../manager/index.ts";
+import type { Service, Task } from "../types/index.ts";
 
 /** Options of {@link NodeSwarm.open}. */
 export interface NodeSwarmOptions {
@@ -25,6 +37,10 @@ export interface NodeSwarmOptions {
   facts: LocalNodeFacts;
   /** The host's network interfaces (for interface names and the default advertise address). */
   interfaces: () => InterfaceAddresses;
+  /** Runs the tasks the managers assign to this node (none: the node takes part in the swarm without running tasks). */
+  executor?: TaskExecutor | null;
+  /** Where a manager reports changes of swarm objects for `docker events`. */
+  onClusterEvent?: (event: ClusterEvent) => void;
 }
 
 /** `POST /swarm/join`'s checked body. */
@@ -37,29 +53,37 @@ type SwarmJoinRequest = Parameters<SwarmSource["join"]>[0];
  */
 export class NodeSwarm implements SwarmSource {
   readonly #options: NodeSwarmOptions;
-  readonly #deps: ManagerDeps;
+  readonly #deps: ManagerDeps & AgentDeps;
   readonly #log: Logger;
   #manager: Manager | null = null;
   #agent: Agent | null = null;
   /** Why the swarm stored on disk could not be restarted ("" when it was, or there is none). */
   #error = "";
+  /** `Info.Swarm` of this manager while autolock keeps its keys sealed, until `swarm unlock` (null otherwise). */
+  #locked: SwarmInfo | null = null;
+  /** The unlock key that opened this manager's keys when its start then failed (what `--force-new-cluster` opens them with). */
+  #unlockKey: string | null = null;
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(options: NodeSwarmOptions) {
     this.#options = options;
     this.#log = options.logger.with({ module: "swarm" });
+    const agentDeps: AgentDeps = { dataRoot: options.dataRoot, clock: systemClock, logger: options.logger, executor: options.executor ?? null };
     this.#deps = {
-      dataRoot: options.dataRoot,
-      clock: systemClock,
-      logger: options.logger,
+      ...agentDeps,
       openRaftStorage: (path, storageOptions) => LmdbRaftStorage.open(path, storageOptions),
+      startNodeAgent: managerNodeAgentStarter(agentDeps),
+      ...(options.onClusterEvent ? { onClusterEvent: options.onClusterEvent } : {}),
     };
   }
 
   /** Restarts the manager when the data root holds a swarm; a failure is logged and shown in `info` as state `error`. */
   static async open(options: NodeSwarmOptions): Promise<NodeSwarm> {
     const swarm = new NodeSwarm(options);
-    if (Manager.hasState(options.dataRoot)) {
+    if (Manager.hasState(options.dataRoot) && (await isManagerLocked(options.dataRoot))) {
+      swarm.#locked = await lockedSwarmInfo(options.dataRoot);
+      swarm.#log.warn('the swarm manager is locked (autolock): unlock it with "docker swarm unlock"');
+    } else if (Manager.hasState(options.dataRoot)) {
       try {
         swarm.#manager = swarm.#watchDemotion(await Manager.restart(swarm.#deps));
       } catch (error) {
@@ -79,12 +103,14 @@ export class NodeSwarm implements SwarmSource {
 
   /** The `Swarm` ping header. */
   header(): string {
+    if (this.#locked) return "locked";
     if (this.#manager) return "active/manager";
     if (this.#agent) return "active/worker";
     return this.#error ? "error" : "inactive";
   }
 
   info(): SwarmInfo {
+    if (this.#locked) return this.#locked;
     if (this.#manager) return this.#manager.info();
     if (this.#agent) return this.#agent.info();
     return { NodeID: "", NodeAddr: "", LocalNodeState: this.#error ? "error" : "inactive", ControlAvailable: false, Error: this.#error, RemoteManagers: null };
@@ -92,9 +118,9 @@ export class NodeSwarm implements SwarmSource {
 
   init(request: SwarmInitRequest): Promise<string> {
     return this.#serialized(async () => {
+      if (request.ForceNewCluster && this.#locked) throw swarmLockedError();
       if (request.ForceNewCluster && (this.#manager || this.#error)) return this.#forceNewCluster(request);
-      if (this.#manager || this.#agent || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
-      if (request.AutoLockManagers) throw new ShoalError("unimplemented", "autolock is not supported yet: init without --autolock");
+      if (this.#manager || this.#agent || this.#error || this.#locked) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
       if (request.ForceNewCluster) throw new ShoalError("failed_precondition", "--force-new-cluster needs a swarm to recover, and this node is in none: init without it");
       const addresses = resolveSwarmAddresses(
         { listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr },
@@ -107,6 +133,7 @@ export class NodeSwarm implements SwarmSource {
         defaultAddrPool: request.DefaultAddrPool,
         subnetSize: request.SubnetSize,
         dataPathPort: request.DataPathPort,
+        autoLockManagers: request.AutoLockManagers,
         facts: this.#options.facts,
       }));
       return this.#manager.nodeId;
@@ -122,7 +149,7 @@ export class NodeSwarm implements SwarmSource {
     if (!this.#manager && !Manager.hasState(this.#options.dataRoot)) {
       throw new ShoalError("failed_precondition", "--force-new-cluster recovers a manager's swarm from its raft log, and this node has none: leave the swarm with --force, then init or join");
     }
-    if (request.AutoLockManagers) throw new ShoalError("unimplemented", "autolock is not supported yet: init without --autolock");
+    if (request.AutoLockManagers) throw new ShoalError("invalid_argument", '--force-new-cluster keeps the swarm\'s autolock setting: init without --autolock, and change it with "docker swarm update --autolock"');
     // Without --advertise-addr the stored addresses stay.
     const addresses = request.AdvertiseAddr
       ? resolveSwarmAddresses({ listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr }, this.#options.interfaces())
@@ -131,7 +158,7 @@ export class NodeSwarm implements SwarmSource {
     this.#manager = null;
     await old?.stopForRecovery();
     try {
-      this.#manager = this.#watchDemotion(await Manager.forceNewCluster(this.#deps, addresses));
+      this.#manager = this.#watchDemotion(await Manager.forceNewCluster(this.#deps, addresses, old?.diskUnlockKey ?? this.#unlockKey));
     } catch (error) {
       this.#error = toShoalError(error).message;
       this.#log.error("cannot force a new cluster", { error: this.#error });
@@ -143,7 +170,7 @@ export class NodeSwarm implements SwarmSource {
 
   join(request: SwarmJoinRequest): Promise<void> {
     return this.#serialized(async () => {
-      if (this.#manager || this.#agent || this.#error) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
+      if (this.#manager || this.#agent || this.#error || this.#locked) throw new ShoalError("unavailable", ALREADY_IN_SWARM_MESSAGE);
       const interfaces = this.#options.interfaces();
       const addressRequest = { listenAddr: request.ListenAddr, advertiseAddr: request.AdvertiseAddr, dataPathAddr: request.DataPathAddr };
       // Without --advertise-addr the address that reaches the manager is advertised (the agent finds it).
@@ -172,7 +199,13 @@ export class NodeSwarm implements SwarmSource {
         advertiseAddr: host.includes(":") ? `[${host}]:${advertisePort}` : `${host}:${advertisePort}`,
         dataPathAddr: request.DataPathAddr ? resolveSwarmAddresses({ ...addressRequest, advertiseAddr: host }, interfaces).dataPathAddr : host,
       };
-      this.#manager = this.#watchDemotion(await Manager.join(this.#deps, { ...membership, addresses }));
+      try {
+        this.#manager = this.#watchDemotion(await Manager.join(this.#deps, { ...membership, addresses }));
+      } catch (error) {
+        // The manager that let this node in recorded it (and raft takes it in as a learner): undo that.
+        await abandonJoin(this.#deps, membership);
+        throw error;
+      }
     });
   }
 
@@ -182,11 +215,13 @@ export class NodeSwarm implements SwarmSource {
 
   leave(force: boolean): Promise<void> {
     return this.#serialized(async () => {
-      if (this.#error) {
-        if (!force) throw new ShoalError("unavailable", LEAVE_LAST_MANAGER_MESSAGE);
+      if (this.#error || this.#locked) {
+        if (!force) throw new ShoalError("unavailable", this.#locked ? LOCKED_LEAVE_MESSAGE : LEAVE_LAST_MANAGER_MESSAGE);
         await Manager.eraseState(this.#options.dataRoot);
         await Agent.eraseState(this.#options.dataRoot);
         this.#error = "";
+        this.#locked = null;
+        this.#unlockKey = null;
         return;
       }
       const agent = this.#agent;
@@ -213,8 +248,33 @@ export class NodeSwarm implements SwarmSource {
     return this.#managerOrRefuse().removeNode(ref, force);
   }
 
-  update(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean }): Promise<void> {
+  update(version: number, spec: Record<string, unknown>, rotate: { worker: boolean; manager: boolean; managerUnlockKey: boolean }): Promise<void> {
     return this.#managerOrRefuse().updateSwarm(version, spec, rotate);
+  }
+
+  unlockKey(): string {
+    return this.#managerOrRefuse().unlockKey();
+  }
+
+  /**
+   * `swarm unlock`: starts this locked manager with its unlock key. A malformed or wrong key is refused
+   * before anything starts (still locked); a start that fails otherwise (no raft leader…) leaves state `error`.
+   */
+  unlock(unlockKey: string): Promise<void> {
+    return this.#serialized(async () => {
+      if (!this.#locked) throw unlockRefusal(this.#manager ? "manager" : this.#agent ? "worker" : "none");
+      const key = checkUnlockKeyText(unlockKey);
+      try {
+        this.#manager = this.#watchDemotion(await Manager.restart(this.#deps, key));
+        this.#locked = null;
+      } catch (error) {
+        if (isUnlockKeyRefusal(error)) throw error;
+        const failure = toShoalError(error);
+        [this.#locked, this.#error, this.#unlockKey] = [null, failure.message, key];
+        this.#log.error("cannot start the unlocked swarm manager", { error: failure.message });
+        throw new ShoalError(failure.code, `swarm component could not be started: ${failure.message}`, { cause: error });
+      }
+    });
   }
 
   nodes(filters: Record<string, string[]>): Node[] {
@@ -225,11 +285,48 @@ export class NodeSwarm implements SwarmSource {
     return this.#managerOrRefuse().node(ref);
   }
 
+  services(filters: Record<string, string[]>, options: { status: boolean }): Service[] {
+    return this.#serviceControl().list(filters, options);
+  }
+
+  service(ref: string, options: { insertDefaults: boolean }): Service {
+    return this.#serviceControl().inspect(ref, options);
+  }
+
+  createService(spec: Record<string, unknown>, options: { registryAuth?: string }): Promise<ServiceCreateResult> {
+    return this.#serviceControl().create(spec, options);
+  }
+
+  updateService(ref: string, version: number, spec: Record<string, unknown>, options: ServiceUpdateOptions): Promise<ServiceUpdateResult> {
+    return this.#serviceControl().update(ref, version, spec, options);
+  }
+
+  removeService(ref: string): Promise<void> {
+    return this.#serviceControl().remove(ref);
+  }
+
+  tasks(filters: Record<string, string[]>): Task[] {
+    return this.#serviceControl().tasks(filters);
+  }
+
+  task(ref: string): Task {
+    return this.#serviceControl().task(ref);
+  }
+
+  /** The service and task API over the running manager's store (refused as the node routes are elsewhere). */
+  #serviceControl(): ServiceControl {
+    return new ServiceControl(this.#managerOrRefuse().store, this.#deps.clock);
+  }
+
+  serviceLogs(selector: LogSelector, options: LogOptions, signal: AbortSignal): AsyncIterable<LogBatch> {
+    return this.#managerOrRefuse().logs(selector, options, signal);
+  }
+
   /** Stops the manager, keeping the swarm on disk (daemon shutdown). */
   async stop(): Promise<void> {
     await this.#queue.catch(() => {});
-    await this.#manager?.stop();
-    await this.#agent?.stop();
+    await this.#manager?.stop("restart");
+    await this.#agent?.stop("restart");
   }
 
   /**
@@ -267,7 +364,7 @@ export class NodeSwarm implements SwarmSource {
         const addresses = resolveSwarmAddresses({ listenAddr: state.listenAddr || DEFAULT_LISTEN_ADDR, advertiseAddr: state.advertiseHost }, this.#options.interfaces());
         const membership = await agent.fetchManagerMaterial(addresses.advertiseAddr);
         this.#agent = null;
-        await agent.stop();
+        await agent.stop("restart");
         try {
           this.#manager = this.#watchDemotion(await Manager.join(this.#deps, { ...membership, addresses }));
           this.#log.info("promoted: this node is a manager now", { "node.id": membership.nodeId });
@@ -280,6 +377,7 @@ export class NodeSwarm implements SwarmSource {
   }
 
   #managerOrRefuse(): Manager {
+    if (this.#locked) throw swarmLockedError();
     if (this.#agent) throw new ShoalError("unavailable", WORKER_NOT_MANAGER_MESSAGE);
     if (!this.#manager) throw new ShoalError("unavailable", NOT_A_MANAGER_MESSAGE);
     this.#manager.assertLeader();

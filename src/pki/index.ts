@@ -44,7 +44,8 @@ export { INVALID_UNLOCK_KEY_MESSAGE, openSealedSecret, resealSecret, sealSecret 
 export type { SealPurpose } from "./seal.ts";
 export { NODE_KEY_PEM_TYPES, isNodeSecretsSealed, openNodeSecrets, sealNodeSecrets } from "./node-key-file.ts";
 export type { NodeSecrets } from "./node-key-file.ts";
-export { SWARM_LOCKED_MESSAGE } from "./swarm-locked.ts";
+export { SWARM_LOCKED_MESSAGE, swarmLockedError } from "./swarm-locked.ts";
+export { decodePemBlocks, encodePem } from "./pem.ts";
 export {
   CERTIFICATES_DIR,
   CERTIFICATE_FILES,

@@ -34,7 +34,7 @@ test("a sealed file without an unlock key says the swarm is locked", async () =>
   const text = await sealNodeSecrets(await secrets(), generateUnlockKey());
   const error = await caught(() => openNodeSecrets(text, null));
   expect(error.code).toBe("unavailable");
-  expect(error.message).toBe('Swarm is encrypted and needs to be unlocked before it can be used. Please use "shoal swarm unlock" to unlock it.');
+  expect(error.message).toBe('Swarm is encrypted and needs to be unlocked before it can be used. Please use "docker swarm unlock" to unlock it.');
 });
 
 test("a sealed file with the wrong unlock key is refused as an invalid unlock key", async () => {

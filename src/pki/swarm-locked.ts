@@ -1,7 +1,7 @@
 import { ShoalError } from "../lib/index.ts";
 
-/** Docker's words for a node whose keys are sealed and no unlock key was given. */
-export const SWARM_LOCKED_MESSAGE = 'Swarm is encrypted and needs to be unlocked before it can be used. Please use "shoal swarm unlock" to unlock it.';
+/** Docker's words for a node whose keys are sealed and no unlock key was given (moby `errSwarmLocked`). */
+export const SWARM_LOCKED_MESSAGE = 'Swarm is encrypted and needs to be unlocked before it can be used. Please use "docker swarm unlock" to unlock it.';
 
 /** The error of a locked swarm: unavailable, as Docker answers 503, until `swarm unlock`. */
 export function swarmLockedError(): ShoalError {

@@ -10,3 +10,5 @@ export type * from "./swarm-cluster.ts";
 export { serviceModeName } from "./swarm-service.ts";
 export { TASK_STATES, compareTaskStates, isTaskState, isTerminalTaskState } from "./task-state.ts";
 export type { TaskState } from "./task-state.ts";
+export type * from "./task-assignment.ts";
+export type * from "./task-logs.ts";

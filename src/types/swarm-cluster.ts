@@ -12,4 +12,9 @@ export interface JoinTokens {
 /** The swarm itself, as `GET /swarm` returns it; the store keeps exactly one, named "default". */
 export interface Swarm extends ClusterInfo {
   JoinTokens: JoinTokens;
+  /**
+   * Stored only, never returned by the API (SwarmKit's `Cluster.UnlockKeys`): the managers' unlock key
+   * (`SWMKEY-1-…`) while autolock is on; every manager seals its keys on disk with it.
+   */
+  UnlockKeys?: { Subsystem: "manager"; Key: string }[];
 }

@@ -64,6 +64,11 @@ export interface ContainerSpec {
   CapabilityDrop?: string[];
   Ulimits?: { Name: string; Soft: number; Hard: number }[];
   OomScoreAdj?: number;
+  /**
+   * Registry credentials for the node's pull (SwarmKit's `PullOptions`): the `X-Registry-Auth`
+   * the client sent, base64url JSON. Kept in the stored spec for the agents; never shown by the API.
+   */
+  PullOptions?: { RegistryAuth?: string };
 }
 
 /** Resource limits and reservations of a task. */

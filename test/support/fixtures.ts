@@ -133,6 +133,16 @@ export function noSwarm(): SwarmSource {
     updateNode: async () => notManager(),
     removeNode: async () => notManager(),
     update: async () => notManager(),
+    services: notManager,
+    service: notManager,
+    createService: async () => notManager(),
+    updateService: async () => notManager(),
+    removeService: async () => notManager(),
+    tasks: notManager,
+    task: notManager,
+    unlockKey: notManager,
+    unlock: async () => notManager(),
+    serviceLogs: notManager,
   };
 }
 

@@ -16,3 +16,10 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
   }
   return Date.now() - started;
 }
+
+/** `shoal <args>` on a test host; its stdout as printed (untrimmed), or an error naming the host and shoal's words. */
+export async function shoalOk(host: TestHost, args: string[]): Promise<string> {
+  const result = await host.shoal(args);
+  if (result.exitCode !== 0) throw new Error(`shoal ${args.join(" ")} on ${host.hostname} failed (${result.exitCode}): ${result.stderr}`);
+  return result.stdout;
+}

@@ -15,6 +15,9 @@ export function eventMatches(event: EngineEvent, filters: Record<string, string[
     any(filters.image, (value) => attributes.image === value || event.Actor.ID === value) &&
     any(filters.volume, (value) => event.Type === "volume" && event.Actor.ID === value) &&
     any(filters.network, (value) => event.Type === "network" && (event.Actor.ID.startsWith(value) || attributes.name === value)) &&
+    any(filters.scope, (value) => event.scope === value) &&
+    any(filters.node, (value) => event.Type === "node" && (event.Actor.ID === value || attributes.name === value)) &&
+    any(filters.service, (value) => event.Type === "service" && (event.Actor.ID === value || attributes.name === value)) &&
     (filters.label ?? []).every((value) => {
       const [key, expected] = value.split("=", 2) as [string, string | undefined];
       return key in attributes && (expected === undefined || attributes[key] === expected);

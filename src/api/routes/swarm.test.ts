@@ -1,7 +1,18 @@
 import { describe, expect, test } from "bun:test";
 import { emptyEngine, fixedSystem, noImages } from "../../../test/support/fixtures.ts";
 import { ShoalError, silentLogger } from "../../lib/index.ts";
-import { ALREADY_IN_SWARM_MESSAGE, LEAVE_LAST_MANAGER_MESSAGE, NOT_A_MANAGER_MESSAGE, filterNodes } from "../../manager/index.ts";
+import {
+  ALREADY_IN_SWARM_MESSAGE,
+  INVALID_KEY_PROVIDED_MESSAGE,
+  LEAVE_LAST_MANAGER_MESSAGE,
+  NOT_A_MANAGER_MESSAGE,
+  SWARM_NOT_LOCKED_MESSAGE,
+  checkUnlockKeyText,
+  filterNodes,
+  invalidUnlockKeyError,
+  unlockRefusal,
+} from "../../manager/index.ts";
+import { SWARM_LOCKED_MESSAGE, swarmLockedError } from "../../pki/index.ts";
 import type { Node, Swarm } from "../../types/index.ts";
 import type { SwarmInitRequest, SwarmJoinRequest, SwarmSource } from "../api-env.ts";
 import { createApi } from "../app.ts";
@@ -22,13 +33,21 @@ async function message(response: Response): Promise<string> {
   return ((await response.json()) as { message: string }).message;
 }
 
-/** A SwarmSource in memory: init records the request and makes one node; leave needs force. */
+const UNLOCK_KEY = "SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8";
+
+function notFound(kind: string, ref: string): never {
+  throw new ShoalError("not_found", `${kind} ${ref} not found`);
+}
+
+/** A SwarmSource in memory: init records the request and makes one node; leave needs force; `lock()` locks it (autolock). */
 function fakeSwarm() {
   const requests: SwarmInitRequest[] = [];
   const updates: unknown[] = [];
   const joins: SwarmJoinRequest[] = [];
   let active = false;
+  let locked = false;
   const manager = () => {
+    if (locked) throw swarmLockedError();
     if (!active) throw new ShoalError("unavailable", NOT_A_MANAGER_MESSAGE);
   };
   const source: SwarmSource = {
@@ -68,11 +87,27 @@ function fakeSwarm() {
       manager();
       updates.push({ swarm: version, spec, rotate });
     },
+    unlockKey: () => (manager(), UNLOCK_KEY),
+    async unlock(key) {
+      if (!locked) throw unlockRefusal(active ? "manager" : "none");
+      if (checkUnlockKeyText(key) !== UNLOCK_KEY) throw invalidUnlockKeyError();
+      [locked, active] = [false, true];
+    },
+    // The service and task routes have their own tests (services.test.ts).
+    services: () => (manager(), []),
+    service: (ref) => (manager(), notFound("service", ref)),
+    createService: async () => (manager(), { ID: "s1" }),
+    updateService: async () => (manager(), {}),
+    removeService: async () => manager(),
+    tasks: () => (manager(), []),
+    task: (ref) => (manager(), notFound("task", ref)),
+    serviceLogs: () => (manager(), (async function* () {})()),
   };
   const api = createApi({ system: fixedSystem(), images: noImages(), ...emptyEngine(), swarm: source, logger: silentLogger });
   const call = (method: string, path: string, body?: unknown) =>
     api.request(path, body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
-  return { requests, updates, joins, call };
+  const lock = () => ([locked, active] = [true, false]);
+  return { requests, updates, joins, call, lock };
 }
 
 describe("swarm routes", () => {
@@ -166,11 +201,45 @@ describe("updates", () => {
     expect(updates).toEqual([
       { node: "manager1", version: 12, spec: { Role: "manager", Availability: "drain" } },
       { remove: "w1", force: true },
-      { swarm: 7, spec: { Name: "default" }, rotate: { worker: true, manager: false } },
+      { swarm: 7, spec: { Name: "default" }, rotate: { worker: true, manager: false, managerUnlockKey: false } },
     ]);
     const missing = await call("POST", "/nodes/manager1/update", { Role: "manager" });
     expect(missing.status).toBe(400);
     expect(await message(missing)).toContain("give the Version.Index you read");
     expect(updates.length).toBe(3);
+  });
+});
+
+describe("autolock", () => {
+  test("GET /swarm/unlockkey answers the key; swarm update passes rotateManagerUnlockKey on", async () => {
+    const { call, updates } = fakeSwarm();
+    const outside = await call("GET", "/v1.51/swarm/unlockkey");
+    expect([outside.status, await message(outside)]).toEqual([503, NOT_A_MANAGER_MESSAGE]);
+    await call("POST", "/swarm/init", {});
+    expect(await (await call("GET", "/v1.51/swarm/unlockkey")).json()).toEqual({ UnlockKey: UNLOCK_KEY });
+    expect((await call("POST", "/swarm/update?version=3&rotateManagerUnlockKey=true", { Name: "default" })).status).toBe(200);
+    expect(updates).toEqual([{ swarm: 3, spec: { Name: "default" }, rotate: { worker: false, manager: false, managerUnlockKey: true } }]);
+  });
+
+  test("a locked manager refuses swarm and node calls with docker's text until POST /swarm/unlock gets the right key", async () => {
+    const { call, lock } = fakeSwarm();
+    await call("POST", "/swarm/init", {});
+    const active = await call("POST", "/swarm/unlock", { UnlockKey: UNLOCK_KEY });
+    expect([active.status, await message(active)]).toEqual([400, SWARM_NOT_LOCKED_MESSAGE]);
+    lock();
+    for (const path of ["/v1.51/nodes", "/v1.51/swarm", "/v1.51/swarm/unlockkey"]) {
+      const refused = await call("GET", path);
+      expect([refused.status, await message(refused)]).toEqual([503, SWARM_LOCKED_MESSAGE]);
+    }
+    const malformed = await call("POST", "/swarm/unlock", { UnlockKey: "not-a-key" });
+    expect([malformed.status, await message(malformed)]).toEqual([400, "invalid key string"]);
+    const missing = await call("POST", "/swarm/unlock", {});
+    expect([missing.status, await message(missing)]).toEqual([400, "invalid key string"]);
+    expect((await call("POST", "/swarm/unlock", { UnlockKey: 7 })).status).toBe(400);
+    const wrong = await call("POST", "/swarm/unlock", { UnlockKey: "SWMKEY-1-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
+    expect([wrong.status, await message(wrong)]).toEqual([403, INVALID_KEY_PROVIDED_MESSAGE]);
+    expect((await call("GET", "/nodes")).status).toBe(503);
+    expect((await call("POST", "/v1.51/swarm/unlock", { UnlockKey: UNLOCK_KEY })).status).toBe(200);
+    expect((await call("GET", "/nodes")).status).toBe(200);
   });
 });

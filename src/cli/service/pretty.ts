@@ -33,7 +33,7 @@ export function prettyService(service: Service, networkNames: Map<string, string
     if (config.Delay) lines.push(` Delay:\t\t${formatGoDuration(config.Delay)}`);
     lines.push(` On failure:\t${config.FailureAction ?? ""}`);
     if (config.Monitor) lines.push(` Monitoring Period: ${formatGoDuration(config.Monitor)}`);
-    lines.push(` Max failure ratio: ${config.MaxFailureRatio}`, ` ${title === "UpdateConfig" ? "Update" : "Rollback"} order:      ${config.Order}`);
+    lines.push(` Max failure ratio: ${config.MaxFailureRatio}`, `${title === "UpdateConfig" ? " Update order:      " : " Rollback order:    "}${config.Order}`);
   }
   lines.push("ContainerSpec:", ` Image:\t\t${container?.Image ?? ""}`);
   if (container?.Command?.length) lines.push(` Command:\t${container.Command.join(" ")}`);

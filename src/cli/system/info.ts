@@ -1,27 +1,31 @@
 import { BUILD_INFO } from "../../lib/index.ts";
 import type { SwarmInfo, SystemInfo } from "../../types/index.ts";
 import type { CliContext } from "../context.ts";
+import { parseTemplate } from "../format/list-format.ts";
 import { bytesSize, humanDuration } from "../format/units.ts";
 
-function swarmSection(swarm: SwarmInfo): string {
+/** The Swarm part of `info`, line for line docker's printSwarmInfo (the pools each followed by two spaces, as docker prints them). */
+export function swarmSection(swarm: SwarmInfo): string {
   let text = ` Swarm: ${swarm.LocalNodeState}\n`;
   if (swarm.LocalNodeState === "inactive" || swarm.LocalNodeState === "locked") return text;
   text += `  NodeID: ${swarm.NodeID}\n`;
   if (swarm.Error) text += `  Error: ${swarm.Error}\n`;
   text += `  Is Manager: ${swarm.ControlAvailable}\n`;
   const cluster = swarm.Cluster;
-  if (swarm.ControlAvailable && cluster) {
+  if (swarm.ControlAvailable && cluster && !swarm.Error && swarm.LocalNodeState !== "error") {
     const spec = cluster.Spec;
     text += `  ClusterID: ${cluster.ID}\n`;
     text += `  Managers: ${swarm.Managers ?? 0}\n`;
     text += `  Nodes: ${swarm.Nodes ?? 0}\n`;
-    text += `  Default Address Pool: ${cluster.DefaultAddrPool.join("  ")}\n`;
-    text += `  SubnetSize: ${cluster.SubnetSize}\n`;
-    text += `  Data Path Port: ${cluster.DataPathPort}\n`;
+    if (cluster.DefaultAddrPool) {
+      text += `  Default Address Pool: ${cluster.DefaultAddrPool.map((pool) => `${pool}  `).join("")}\n`;
+      text += `  SubnetSize: ${cluster.SubnetSize}\n`;
+    }
+    if (cluster.DataPathPort > 0) text += `  Data Path Port: ${cluster.DataPathPort}\n`;
     text += `  Orchestration:\n   Task History Retention Limit: ${spec.Orchestration.TaskHistoryRetentionLimit}\n`;
     text += "  Raft:\n";
     text += `   Snapshot Interval: ${spec.Raft.SnapshotInterval}\n`;
-    text += `   Number of Old Snapshots to Retain: ${spec.Raft.KeepOldSnapshots ?? 0}\n`;
+    if (spec.Raft.KeepOldSnapshots !== undefined) text += `   Number of Old Snapshots to Retain: ${spec.Raft.KeepOldSnapshots}\n`;
     text += `   Heartbeat Tick: ${spec.Raft.HeartbeatTick}\n`;
     text += `   Election Tick: ${spec.Raft.ElectionTick}\n`;
     text += `  Dispatcher:\n   Heartbeat Period: ${humanDuration(spec.Dispatcher.HeartbeatPeriod)}\n`;
@@ -34,9 +38,7 @@ function swarmSection(swarm: SwarmInfo): string {
   text += `  Node Address: ${swarm.NodeAddr}\n`;
   if (swarm.RemoteManagers && swarm.RemoteManagers.length > 0) {
     text += "  Manager Addresses:\n";
-    for (const manager of [...swarm.RemoteManagers].sort((a, b) => a.Addr.localeCompare(b.Addr))) {
-      text += `   ${manager.Addr}\n`;
-    }
+    for (const address of swarm.RemoteManagers.map((manager) => manager.Addr).sort()) text += `   ${address}\n`;
   }
   return text;
 }
@@ -78,7 +80,13 @@ export function formatInfo(info: SystemInfo): string {
   return text;
 }
 
-/** `shoal info`: the daemon's system-wide information. */
-export async function infoCommand(ctx: CliContext): Promise<void> {
-  ctx.out(formatInfo(await ctx.client.json<SystemInfo>("GET", "/info")));
+/** `shoal info [-f FORMAT]`: the daemon's system-wide information, laid out as docker's or through a template (`json`: all of it). */
+export async function infoCommand(ctx: CliContext, options: { format?: string } = {}): Promise<void> {
+  const info = await ctx.client.json<SystemInfo>("GET", "/info");
+  if (!options.format) {
+    ctx.out(formatInfo(info));
+    return;
+  }
+  const format = options.format === "json" ? "{{json .}}" : options.format;
+  ctx.out(`${parseTemplate(format.replaceAll("\\t", "\t").replaceAll("\\n", "\n")).execute(info)}\n`);
 }

@@ -1,0 +1,43 @@
+import { ShoalError } from "../lib/index.ts";
+import type { NodeAgentHandle, NodeAgentStart } from "../manager/index.ts";
+import { ConnectionPool, FailoverClient } from "../transport/index.ts";
+import { AgentSession } from "./agent-session.ts";
+import type { AgentDeps } from "./agent.ts";
+
+/**
+ * The agent of a manager node: managers run tasks too (as in SwarmKit, every node has an agent).
+ * It talks to the managers' dispatcher — the leader, possibly this very manager — with the
+ * manager's own certificate, and fails over between managers as a worker's agent does. Its
+ * membership lives with the manager (nothing of its own on disk).
+ */
+export function managerNodeAgentStarter(deps: AgentDeps): NodeAgentStart {
+  return (node): NodeAgentHandle => {
+    const pool = new ConnectionPool({
+      credentials: () => node.material(),
+      clock: deps.clock,
+      logger: deps.logger,
+      backoff: { initialMs: 100, maxMs: 8000 },
+      verifyServer: (peer) => {
+        if (peer.role !== "manager" || peer.clusterId !== node.clusterId) throw new ShoalError("permission_denied", `${peer.nodeId} is not a manager of this swarm`);
+      },
+    });
+    const client = new FailoverClient(pool, () => node.managers().map((manager) => manager.Addr), deps.clock);
+    const session = new AgentSession({
+      nodeId: node.nodeId,
+      pool,
+      client,
+      managers: node.managers,
+      clock: deps.clock,
+      logger: deps.logger,
+      executor: deps.executor ?? null,
+      onManagers: () => {},
+      onRole: () => {},
+    }).start();
+    return {
+      async stop(ending) {
+        await session.stop(ending);
+        pool.close();
+      },
+    };
+  };
+}

@@ -1,0 +1,103 @@
+import { expect, test } from "bun:test";
+import { silentLogger } from "../lib/index.ts";
+import type { ConfigChange, Membership, RaftNode } from "../raft/index.ts";
+import { ClusterStore } from "../store/index.ts";
+import type { Node } from "../types/index.ts";
+import { FakeClock } from "../../test/support/fake-clock.ts";
+import { RaftMembership } from "./raft-membership.ts";
+
+const LEADER = "leader0000000000000000000";
+
+/** The parts of a raft member the membership loop uses, as a leader whose log is described by the test. */
+class FakeRaft {
+  readonly id = LEADER;
+  readonly changes: ConfigChange[] = [];
+  membership: Membership;
+  term = 3;
+  commit = 40;
+  applied = 40;
+  /** Whether the entry at the commit index is of this leader's term (it has committed one of its own). */
+  ownTermCommitted = true;
+
+  constructor(membership: Membership) {
+    this.membership = membership;
+  }
+
+  status() {
+    return { id: this.id, role: "leader", term: this.term, leader: this.id, commit: this.commit, applied: this.applied, membership: structuredClone(this.membership) };
+  }
+
+  logTerm(index: number): number | undefined {
+    return index === this.commit ? (this.ownTermCommitted ? this.term : this.term - 1) : undefined;
+  }
+
+  replication(): Record<string, { match: number; next: number; state: string }> {
+    return Object.fromEntries([...this.membership.voters, ...this.membership.learners].map((member) => [member, { match: this.commit, next: this.commit + 1, state: "replicate" }]));
+  }
+
+  async changeMembership(change: ConfigChange): Promise<void> {
+    this.changes.push(change);
+  }
+
+  transferLeadership(): void {}
+}
+
+function managerNode(id: string): Node {
+  return {
+    ID: id,
+    Version: { Index: 1 },
+    CreatedAt: "2026-01-01T00:00:00Z",
+    UpdatedAt: "2026-01-01T00:00:00Z",
+    Spec: { Labels: {}, Role: "manager", Availability: "active", Membership: "accepted" },
+    Status: { State: "ready", Addr: "10.0.0.1" },
+    ManagerStatus: { Leader: false, Reachability: "reachable", Addr: "10.0.0.1:2377" },
+  } as Node;
+}
+
+/** A leader's membership loop over `raft`, with a store holding `nodes`; members in `silent` are not heard from. */
+async function loop(raft: FakeRaft, nodes: string[], silent: string[] = []) {
+  const clock = new FakeClock();
+  const store = new ClusterStore({ clock, logger: silentLogger });
+  await store.update((tx) => {
+    for (const id of nodes) tx.create("nodes", managerNode(id));
+  });
+  return new RaftMembership({
+    store,
+    raft: raft as unknown as RaftNode,
+    clock,
+    logger: silentLogger,
+    lastHeardFrom: (member) => (silent.includes(member) ? undefined : clock.now()),
+  });
+}
+
+test("removes a learner whose node is gone (a join abandoned after the CA recorded it)", async () => {
+  const raft = new FakeRaft({ voters: [LEADER], learners: ["ghost"] });
+  await (await loop(raft, [LEADER])).check();
+  expect(raft.changes).toEqual([{ type: "remove", member: "ghost" }]);
+});
+
+test("does not take a node its store has not applied yet for a missing one", async () => {
+  const behind = new FakeRaft({ voters: [LEADER], learners: ["newcomer"] });
+  behind.applied = 39;
+  await (await loop(behind, [LEADER])).check();
+  const newLeader = new FakeRaft({ voters: [LEADER], learners: ["newcomer"] });
+  newLeader.ownTermCommitted = false;
+  await (await loop(newLeader, [LEADER])).check();
+  expect([...behind.changes, ...newLeader.changes].filter((change) => change.type === "remove")).toEqual([]);
+});
+
+test("removes a voter whose node is gone when the others keep their quorum, and not when they would lose it", async () => {
+  const safe = new FakeRaft({ voters: [LEADER, "a", "ghost"], learners: [] });
+  await (await loop(safe, [LEADER, "a"], ["ghost"])).check();
+  expect(safe.changes).toEqual([{ type: "remove", member: "ghost" }]);
+
+  const risky = new FakeRaft({ voters: [LEADER, "a", "b", "c", "ghost"], learners: [] });
+  await (await loop(risky, [LEADER, "a", "b", "c"], ["a", "b", "ghost"])).check();
+  expect(risky.changes).toEqual([]);
+});
+
+test("a group whose members all have nodes is left as it is", async () => {
+  const raft = new FakeRaft({ voters: [LEADER, "a"], learners: [] });
+  await (await loop(raft, [LEADER, "a"])).check();
+  expect(raft.changes).toEqual([]);
+});
