@@ -9,6 +9,8 @@ import type { CommandResult } from "../../test/support/run.ts";
 export interface SwarmHost {
   readonly hostname: string;
   readonly address: string;
+  /** The host's network namespace (under /run/netns): the engine's daemons and monitors run in it. */
+  readonly netns: string;
   /** Runs the engine's CLI (`shoal …`, or docker 20.10's `docker …`) in the host's namespace against its daemon. */
   cli(args: string[], timeoutMs?: number): Promise<CommandResult>;
   /** kill -9 of the engine's processes on this host (shoal: the daemon; docker: dockerd and its containerd); resolves once they are gone. */

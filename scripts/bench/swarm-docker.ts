@@ -161,6 +161,7 @@ export async function startDockerCluster(options: { cluster: string; subnet: num
     (daemon): SwarmHost => ({
       hostname: daemon.host.hostname,
       address: daemon.host.address,
+      netns: daemon.host.netns,
       cli: (args, timeoutMs) =>
         run(["nsenter", `--net=/run/netns/${daemon.host.netns}`, "--", cli, ...args], {
           timeoutMs,

@@ -10,6 +10,7 @@ export async function startShoalCluster(options: { cluster: string; subnet: numb
     (host): SwarmHost => ({
       hostname: host.hostname,
       address: host.address,
+      netns: host.netns,
       cli: (args, timeoutMs) => host.shoal(args, { timeoutMs }),
       async crash() {
         await host.stopDaemon("SIGKILL");

@@ -31,13 +31,13 @@ export async function nodeRows(from: SwarmHost, timeoutMs = POLL_COMMAND_TIMEOUT
   );
 }
 
-/** Polls `check` (a throw counts as not yet) until it holds; resolves with performance.now() at that poll. */
-export async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+/** Polls `check` (a throw counts as not yet) every `intervalMs` until it holds; resolves with performance.now() at that poll. */
+export async function pollUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = POLL_MS): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return performance.now();
     if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await Bun.sleep(POLL_MS);
+    await Bun.sleep(intervalMs);
   }
 }
 

@@ -1,5 +1,5 @@
 import { ShoalError } from "../lib/index.ts";
-import type { NodeAgentHandle, NodeAgentStart } from "../manager/index.ts";
+import type { NodeAgentHandle, NodeAgentStart, RemoteManager } from "../manager/index.ts";
 import { ConnectionPool, FailoverClient } from "../transport/index.ts";
 import { AgentSession } from "./agent-session.ts";
 import type { AgentDeps } from "./agent.ts";
@@ -21,6 +21,7 @@ export function managerNodeAgentStarter(deps: AgentDeps): NodeAgentStart {
         if (peer.role !== "manager" || peer.clusterId !== node.clusterId) throw new ShoalError("permission_denied", `${peer.nodeId} is not a manager of this swarm`);
       },
     });
+    let heard: RemoteManager[] = [];
     const client = new FailoverClient(pool, () => node.managers().map((manager) => manager.Addr), deps.clock);
     const session = new AgentSession({
       nodeId: node.nodeId,
@@ -30,8 +31,10 @@ export function managerNodeAgentStarter(deps: AgentDeps): NodeAgentStart {
       clock: deps.clock,
       logger: deps.logger,
       executor: deps.executor ?? null,
-      onManagers: () => {},
-      onRole: () => {},
+      onManagers: (managers) => {
+        heard = managers;
+      },
+      onRole: (role) => node.onRole?.(role, heard),
     }).start();
     return {
       async stop(ending) {

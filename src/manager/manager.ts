@@ -70,6 +70,8 @@ export interface NodeAgentIdentity {
   clusterId: string;
   material: () => TlsMaterial;
   managers: () => RemoteManager[];
+  /** A heartbeat answer gave this node's role in the leader's store, and the managers (leader first). */
+  onRole?: (role: "worker" | "manager", managers: RemoteManager[]) => void;
 }
 
 /** A running node agent: `stop("restart")` when the daemon stops, `stop("leave")` when the node leaves, `stop()` on demotion. */
@@ -116,6 +118,11 @@ interface Running {
   lock: ManagerLock;
   /** This node's agent (tasks on a manager node), when the node runs one. */
   nodeAgent: NodeAgentHandle | null;
+  /**
+   * Set when this manager, coming back, heard from the leader that it was demoted while it was down
+   * (it is out of raft, so raft itself never tells it): the managers to continue as a worker with.
+   */
+  demotion: { managers: RemoteManager[] } | null;
   /** Allocator, scheduler and orchestrators, running while this manager leads. */
   leaderLoops: LeaderLoops;
   /** Ends the cluster events watch. */
@@ -510,6 +517,8 @@ export class Manager {
   /** Called once when this manager has been demoted and is out of raft (the node continues as a worker). */
   set onDemoted(callback: (() => void) | null) {
     this.#running.hooks.onDemoted = callback ?? (() => {});
+    // Demoted while it was down: the node steps down as soon as someone is there to do it.
+    if (callback && this.#running.demotion) queueMicrotask(callback);
   }
 
   /**
@@ -517,7 +526,7 @@ export class Manager {
    * keeping the node's certificate and key, and returns the other managers to heartbeat to.
    */
   async stepDown(): Promise<RemoteManager[]> {
-    const managers = this.#running.store
+    const managers = this.#running.demotion?.managers.filter((manager) => manager.NodeID !== this.nodeId) ?? this.#running.store
       .view((tx) => tx.find("nodes"))
       .flatMap((node) => (node.ManagerStatus && node.ID !== this.nodeId && node.Spec.Role === "manager" ? [{ NodeID: node.ID, Addr: node.ManagerStatus.Addr }] : []));
     await this.stop();
@@ -572,6 +581,7 @@ async function start(
   const logBroker = new LogBroker({ store, logger, isLeader: () => leaderId() === state.nodeId });
   const dispatcher = new Dispatcher({ store, clusterId: state.clusterId, selfId: state.nodeId, clock: deps.clock, logger, managers, isLeader: () => leaderId() === state.nodeId });
   let membership: RaftMembership | undefined;
+  let nodeAgent: NodeAgentHandle | null = null;
   let server: TransportServer | undefined;
   try {
     const signer = await openSigningCa({ certificatePem: material.ca, keyPem: caKeyPem });
@@ -619,7 +629,28 @@ async function start(
     }
     const voters = node.status().membership.voters;
     if (!raftStart && voters.length === 1 && voters[0] === state.nodeId) node.campaign();
-    await waitForLeader(node, deps.clock);
+    // The node's agent starts first: a manager demoted (and taken out of raft) while it was down finds
+    // no raft leader, but the leader's dispatcher tells its agent that it is a worker now.
+    let demotion: { managers: RemoteManager[] } | null = null;
+    let started = false;
+    nodeAgent =
+      deps.startNodeAgent?.({
+        nodeId: state.nodeId,
+        clusterId: state.clusterId,
+        material: () => material,
+        managers,
+        onRole: (role, heard) => {
+          if (role === "worker" && !started && heard.length > 0) demotion = { managers: heard };
+        },
+      }) ?? null;
+    await waitForLeader(node, deps.clock, () => demotion !== null);
+    started = true;
+    if (demotion) {
+      logger.warn("this manager was demoted while it was down; it continues as a worker", { "node.id": state.nodeId });
+      const lock = new ManagerLock({ dataRoot: deps.dataRoot, store, clusterId: state.clusterId, dataKey, unlockKey, logger });
+      const leaderLoops = new LeaderLoops({ probe: () => false, make: () => [], clock: deps.clock, logger });
+      return { state, store, raft: node, storage, server, link, dispatcher, membership, lock, nodeAgent, demotion, leaderLoops, stopEvents: new AbortController(), logBroker, hooks };
+    }
     dispatcher.start();
     membership.start();
     const lock = new ManagerLock({ dataRoot: deps.dataRoot, store, clusterId: state.clusterId, dataKey, unlockKey, logger });
@@ -628,9 +659,9 @@ async function start(
     leaderLoops.start();
     const stopEvents = new AbortController();
     if (deps.onClusterEvent) void forwardClusterEvents(store, deps.onClusterEvent, stopEvents.signal, logger);
-    const nodeAgent = deps.startNodeAgent?.({ nodeId: state.nodeId, clusterId: state.clusterId, material: () => material, managers }) ?? null;
-    return { state, store, raft: node, storage, server, link, dispatcher, membership, lock, nodeAgent, leaderLoops, stopEvents, logBroker, hooks };
+    return { state, store, raft: node, storage, server, link, dispatcher, membership, lock, nodeAgent, demotion: null, leaderLoops, stopEvents, logBroker, hooks };
   } catch (error) {
+    await nodeAgent?.stop().catch(() => {});
     membership?.stop();
     dispatcher.stop();
     raft?.stop();
@@ -678,8 +709,11 @@ function leaderLoopsOf(store: ClusterStore, _clusterId: string, _clock: Clock, l
   return [new TaskAllocator({ store, logger })];
 }
 
-/** Waits for a leader; on the leader, until an entry of its own term committed (so all earlier ones did) and applied. */
-async function waitForLeader(raft: RaftNode, clock: Clock): Promise<void> {
+/**
+ * Waits for a leader; on the leader, until an entry of its own term committed (so all earlier ones
+ * did) and applied. Gives up early, without error, once `giveUp` says so.
+ */
+async function waitForLeader(raft: RaftNode, clock: Clock, giveUp: () => boolean = () => false): Promise<void> {
   const deadline = clock.now() + LEADER_TIMEOUT_MS;
   const ready = () => {
     const status = raft.status();
@@ -688,6 +722,7 @@ async function waitForLeader(raft: RaftNode, clock: Clock): Promise<void> {
     return status.applied >= status.commit;
   };
   while (!ready()) {
+    if (giveUp()) return;
     if (clock.now() > deadline) throw new ShoalError("unavailable", `no raft leader after ${LEADER_TIMEOUT_MS / 1000} s; the swarm's managers cannot reach each other`);
     await sleep(clock, 10);
   }

@@ -57,10 +57,12 @@ export class GlobalOrchestrator implements Reconciler {
     this.#loop = new StoreLoop({ store: this.#store, reconciler: this, clock: this.#clock, logger: this.#log });
   }
 
+  /** Starts the loop: a full reconciliation from a fresh read, then one per commit. */
   start(): void {
     this.#loop.start();
   }
 
+  /** Stops the loop; idempotent. */
   stop(): Promise<void> {
     return this.#loop.stop();
   }

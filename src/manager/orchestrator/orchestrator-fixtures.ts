@@ -4,9 +4,9 @@
  * to running (or shut them down) as a node would, and a fake updater that records what it was asked.
  */
 import { silentLogger, type Clock } from "../../lib/index.ts";
-import { ClusterStore } from "../../store/index.ts";
-import * as fixtures from "../../store/store-fixtures.ts";
-import { compareTaskStates, type Node, type Service, type ServiceSpec, type Task, type TaskState } from "../../types/index.ts";
+import { ClusterStore, type NewObject } from "../../store/index.ts";
+import { compareTaskStates, type Node, type Service, type ServiceSpec, type Swarm, type Task, type TaskState } from "../../types/index.ts";
+import { defaultSwarmSpec } from "../cluster-spec.ts";
 import { placementFilter } from "./node-eligibility.ts";
 import { Orchestration } from "./orchestration.ts";
 import type { ServiceUpdater, Slot } from "./service-updater.ts";
@@ -68,8 +68,16 @@ export class SimulatedCluster {
 
   /** Creates the cluster object (history limit `historyLimit`). */
   async init(historyLimit = 5): Promise<void> {
-    const made = fixtures.cluster();
-    made.Spec.Orchestration.TaskHistoryRetentionLimit = historyLimit;
+    const spec = { ...defaultSwarmSpec(), Orchestration: { TaskHistoryRetentionLimit: historyLimit } };
+    const made: NewObject<Swarm> = {
+      Spec: spec,
+      TLSInfo: { TrustRoot: "", CertIssuerSubject: "", CertIssuerPublicKey: "" },
+      RootRotationInProgress: false,
+      DataPathPort: 4789,
+      DefaultAddrPool: ["10.0.0.0/8"],
+      SubnetSize: 24,
+      JoinTokens: { Worker: "SWMTKN-1-w", Manager: "SWMTKN-1-m" },
+    };
     this.clusterId = (await this.store.update((tx) => tx.create("cluster", made))).ID;
   }
 
@@ -78,12 +86,16 @@ export class SimulatedCluster {
   }
 
   async addNode(hostname: string, options: SimulatedNodeOptions = {}): Promise<string> {
-    const made = fixtures.node(hostname, options.role ?? "worker");
-    made.Spec.Labels = options.labels ?? {};
-    made.Spec.Availability = options.availability ?? "active";
-    made.Status.State = options.state ?? "ready";
-    if (options.platform) made.Description!.Platform = options.platform;
-    if (options.resources) made.Description!.Resources = options.resources;
+    const made: NewObject<Node> = {
+      Spec: { Role: options.role ?? "worker", Availability: options.availability ?? "active", Labels: options.labels ?? {}, Membership: "accepted" },
+      Description: {
+        Hostname: hostname,
+        Platform: options.platform ?? { Architecture: "x86_64", OS: "linux" },
+        Resources: options.resources ?? { NanoCPUs: 2e9, MemoryBytes: 2 ** 31 },
+        Engine: { EngineVersion: "0.1.0" },
+      },
+      Status: { State: options.state ?? "ready", Addr: "10.0.0.1" },
+    };
     return (await this.store.update((tx) => tx.create("nodes", made))).ID;
   }
 
@@ -109,10 +121,9 @@ export class SimulatedCluster {
 
   /** Creates a service (a replicated one with `replicas` unless `change` says otherwise); jobs get a JobStatus as the service API gives them. */
   async createService(name: string, change: (spec: ServiceSpec) => ServiceSpec = (spec) => spec, replicas = 1): Promise<string> {
-    const made = fixtures.service(name, { replicas });
-    made.Spec = change(made.Spec);
-    const isJob = "ReplicatedJob" in made.Spec.Mode || "GlobalJob" in made.Spec.Mode;
-    if (isJob) made.JobStatus = { JobIteration: { Index: 0 }, LastExecution: this.#now() };
+    const spec = change({ Name: name, Labels: {}, TaskTemplate: { ContainerSpec: { Image: "busybox:latest" }, ForceUpdate: 0 }, Mode: { Replicated: { Replicas: replicas } } });
+    const isJob = "ReplicatedJob" in spec.Mode || "GlobalJob" in spec.Mode;
+    const made: NewObject<Service> = { Spec: spec, Endpoint: { Spec: {} }, ...(isJob ? { JobStatus: { JobIteration: { Index: 0 }, LastExecution: this.#now() } } : {}) };
     return (await this.store.update((tx) => tx.create("services", made))).ID;
   }
 
@@ -174,7 +185,8 @@ export class SimulatedCluster {
       const load = new Map(nodes.map((node) => [node.ID, live.get(node.ID)!.length]));
       const freeCpu = new Map(nodes.map((node) => [node.ID, (node.Description?.Resources.NanoCPUs ?? 0) - live.get(node.ID)!.reduce((sum, task) => sum + cpuOf(task), 0)]));
       let moved = false;
-      for (const task of tx.find("tasks", { index: "state", key: "new" })) {
+      const fresh = tx.find("tasks", { index: "state", key: "new" }).sort((a, b) => a.CreatedAt.localeCompare(b.CreatedAt) || (a.Slot ?? 0) - (b.Slot ?? 0) || a.ID.localeCompare(b.ID));
+      for (const task of fresh) {
         if (compareTaskStates(task.DesiredState, "running") > 0) continue;
         let nodeId = task.NodeID;
         if (!nodeId) {

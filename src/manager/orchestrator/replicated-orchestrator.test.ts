@@ -319,8 +319,13 @@ test("slots being removed are not counted again before they are gone, even when 
   await sim.converge();
   await sim.scale(web, 2);
   await settle(sim.store);
+  const leaving = sim.tasks(web).filter((task) => task.DesiredState === "remove");
+  expect(leaving.map((task) => task.Slot)).toEqual([3]);
+  // Slot 1 stops for good (restart condition none) while slot 3 is still shutting down.
+  const slotOne = sim.running(web).find((task) => task.Slot === 1)!;
+  await sim.stopTask(slotOne.ID, "failed");
   await sim.updateService(web, (spec) => ({ ...spec, Labels: { touched: "yes" } }));
   await settle(sim.store);
-  expect(sim.tasks(web).filter((task) => task.DesiredState === "remove")).toHaveLength(1);
-  expect(sim.runnable(web)).toHaveLength(2);
+  expect(sim.tasks(web).filter((task) => task.DesiredState === "remove").map((task) => task.ID)).toEqual(leaving.map((task) => task.ID));
+  expect(sim.task(slotOne.ID).DesiredState).toBe("shutdown");
 });

@@ -114,9 +114,11 @@ export class RestartSupervisor implements Reconciler {
       this.#log.debug("not restarting task: its restart policy says no", { "task.id": task.ID, "service.id": service.ID, "task.state": task.Status.State });
       return;
     }
+    const perNode = isPerNode(service);
+    if (perNode ? !task.NodeID : task.Slot === undefined) return; // no instance to put a replacement in: the orchestrator's reconciliation fills the gap
     const now = this.#clock.now();
     const stamp = new Date(now).toISOString();
-    const made = isPerNode(service) ? newGlobalTask(service, task.NodeID ?? "", stamp) : newReplicatedTask(service, task.Slot ?? 1, stamp);
+    const made = perNode ? newGlobalTask(service, task.NodeID!, stamp) : newReplicatedTask(service, task.Slot!, stamp);
     const node = task.NodeID ? tx.get("nodes", task.NodeID) : undefined;
     const delayMs = node?.Spec.Availability === "drain" ? 0 : restartPolicyOf(task.Spec).delayMs;
     const waitStop = node !== undefined && node.Status.State !== "down" && !hasStopped(task);

@@ -1,5 +1,5 @@
 import { toShoalError, type Clock, type Logger, type Timer } from "../../lib/index.ts";
-import type { ChangeEvent, ClusterStore, ReadTx, StoreWatch, SwarmTables, TableName } from "../../store/index.ts";
+import type { ChangeEvent, ClusterStore, CommitEvent, ReadTx, StoreWatch, SwarmTables, TableName } from "../../store/index.ts";
 
 /** A committed change to one of the swarm's tables. */
 export type SwarmChange = ChangeEvent<SwarmTables>;
@@ -80,7 +80,7 @@ export class StoreLoop {
 
   async #run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      let watch: StoreWatch<SwarmChange | { kind: "commit"; index: number }>;
+      let watch: StoreWatch<SwarmChange | CommitEvent>;
       try {
         [, watch] = this.#store.viewAndWatch((tx) => this.#reconciler.init(tx), {
           table: this.#reconciler.tables,

@@ -58,10 +58,12 @@ export class TaskReaper implements Reconciler {
     this.#loop = new StoreLoop({ store: this.#store, reconciler: this, clock: options.clock, logger: this.#log });
   }
 
+  /** Starts the loop: a full reconciliation from a fresh read, then one per commit. */
   start(): void {
     this.#loop.start();
   }
 
+  /** Stops the loop; idempotent. */
   stop(): Promise<void> {
     return this.#loop.stop();
   }

@@ -8,7 +8,7 @@ export const DEFAULT_TICK_MS = 25;
 /** How long the scheduler waits before deciding again after a write failed. */
 export const WRITE_RETRY_MS = 500;
 /** Events the scheduler may fall behind by before it reads the store again (its own writes come back as events). */
-const WATCH_QUEUE_LIMIT = 250_000;
+export const SCHEDULER_WATCH_QUEUE_LIMIT = 250_000;
 
 /** What a {@link Scheduler} needs. */
 export interface SchedulerOptions {
@@ -19,6 +19,8 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** Decisions per store transaction (default {@link DEFAULT_BATCH_SIZE}). */
   batchSize?: number;
+  /** Store events the scheduler may fall behind by before it reads the store again (default {@link SCHEDULER_WATCH_QUEUE_LIMIT}). */
+  watchQueueLimit?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Scheduler {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #tickMs: number;
+  readonly #watchQueueLimit: number;
   readonly #writer: DecisionWriter;
   readonly #state = new SchedulerState();
   #abort: AbortController | null = null;
@@ -47,6 +50,7 @@ export class Scheduler {
     this.#clock = options.clock;
     this.#log = options.logger.with({ module: "scheduler" });
     this.#tickMs = Math.max(0, options.tickMs ?? DEFAULT_TICK_MS);
+    this.#watchQueueLimit = options.watchQueueLimit ?? SCHEDULER_WATCH_QUEUE_LIMIT;
     this.#writer = new DecisionWriter(options.store, options.batchSize ?? DEFAULT_BATCH_SIZE);
   }
 
@@ -72,7 +76,7 @@ export class Scheduler {
     while (!signal.aborted) {
       let watch: StoreWatch<SchedulerEvent | CommitEvent>;
       try {
-        [, watch] = this.#store.viewAndWatch((tx) => this.#state.load(tx), { table: SCHEDULER_TABLES, queueLimit: WATCH_QUEUE_LIMIT, signal });
+        [, watch] = this.#store.viewAndWatch((tx) => this.#state.load(tx), { table: SCHEDULER_TABLES, queueLimit: this.#watchQueueLimit, signal });
       } catch (error) {
         this.#log.error("cannot read the store; scheduler stopped", { error: toShoalError(error).message });
         return;
