@@ -349,9 +349,8 @@ async function joinThrough(deps: AgentDeps, address: string, options: JoinOption
     deps.logger.info("accepted into the swarm as a manager", { module: "agent", "node.id": issued.nodeId, manager: address });
     return { role: "manager", membership };
   }
-  // 3. Certificates, then the membership (last: its presence means "in a swarm").
-  await saveRootCaBundle(deps.dataRoot, rootCaPem);
-  await saveNodeCredentials(deps.dataRoot, { certificatePem: issued.certificatePem, keyPem, dataKey: null });
+  // 3. Certificates (independent files, written side by side), then the membership (last: its presence means "in a swarm").
+  await Promise.all([saveRootCaBundle(deps.dataRoot, rootCaPem), saveNodeCredentials(deps.dataRoot, { certificatePem: issued.certificatePem, keyPem, dataKey: null })]);
   const managers = issued.managers.length > 0 ? issued.managers : [{ NodeID: pinned.server?.nodeId ?? "", Addr: address }];
   const state: WorkerState = { nodeId: issued.nodeId, clusterId: pinned.server?.clusterId ?? "", advertiseHost, managers, ...(options.listenAddr ? { listenAddr: options.listenAddr } : {}) };
   await writeWorkerState(deps.dataRoot, state);

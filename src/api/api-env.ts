@@ -2,8 +2,8 @@ import type { ImageDeleteItem, ImageRecord, PullProgress, RegistryCredentials } 
 import type { Volume, VolumeCreateOptions, VolumeFilters, VolumePruneReport } from "../engine/index.ts";
 import type { Containers, EngineEvent } from "../engine/index.ts";
 import type { Logger } from "../lib/index.ts";
-import type { RequestedSwarmSpec, ServiceCreateResult, ServiceUpdateOptions, ServiceUpdateResult } from "../manager/index.ts";
-import type { LogOptions, LogSelector, Node, NodeAvailability, PublishedLogLine, Service, Swarm, SwarmInfo, SystemInfo, SystemVersion, Task } from "../types/index.ts";
+import type { PayloadCreateResult, RequestedSwarmSpec, ServiceCreateResult, ServiceUpdateOptions, ServiceUpdateResult } from "../manager/index.ts";
+import type { Config, LogOptions, LogSelector, Node, NodeAvailability, PublishedLogLine, Secret, Service, Swarm, SwarmInfo, SystemInfo, SystemVersion, Task } from "../types/index.ts";
 
 /** What the system routes read; the node gives the real one, tests a fixture. */
 export interface SystemSource {
@@ -148,6 +148,26 @@ export interface SwarmSource {
   task(ref: string): Task;
   /** `GET /services/{id}/logs`, `/tasks/{id}/logs`: the lines of the selected tasks, gathered from their nodes by the managers. */
   serviceLogs(selector: LogSelector, options: LogOptions, signal: AbortSignal): AsyncIterable<{ lines: PublishedLogLine[]; warnings?: string[] }>;
+  /** `GET /secrets`: secrets passing Docker's secret filters (id, name, names, label), never with their data. */
+  secrets(filters: Record<string, string[]>): Secret[];
+  /** `GET /secrets/{id}`: by ID, name or unique ID prefix, without its data. */
+  secret(ref: string): Secret;
+  /** `POST /secrets/create` with the `SecretSpec` body as sent. */
+  createSecret(spec: unknown): Promise<PayloadCreateResult>;
+  /** `POST /secrets/{id}/update?version=N`: only the labels may change. */
+  updateSecret(ref: string, version: number, spec: unknown): Promise<void>;
+  /** `DELETE /secrets/{id}`: refused while a service uses it. */
+  removeSecret(ref: string): Promise<void>;
+  /** `GET /configs`: configs passing Docker's config filters (id, name, label). */
+  configs(filters: Record<string, string[]>): Config[];
+  /** `GET /configs/{id}`: by ID, name or unique ID prefix, with its data. */
+  config(ref: string): Config;
+  /** `POST /configs/create` with the `ConfigSpec` body as sent. */
+  createConfig(spec: unknown): Promise<PayloadCreateResult>;
+  /** `POST /configs/{id}/update?version=N`: only the labels may change. */
+  updateConfig(ref: string, version: number, spec: unknown): Promise<void>;
+  /** `DELETE /configs/{id}`: refused while a service uses it. */
+  removeConfig(ref: string): Promise<void>;
 }
 
 /** Everything the API needs from the layers below. */

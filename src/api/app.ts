@@ -3,6 +3,7 @@ import { API_VERSION, BUILD_INFO } from "../lib/index.ts";
 import type { ApiDeps, ApiEnv } from "./api-env.ts";
 import { negotiatedVersion, splitVersionedPath } from "./api-version.ts";
 import { errorResponse, responseForError } from "./http-errors.ts";
+import { configRoutes } from "./routes/configs.ts";
 import { containerRoutes } from "./routes/containers.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { execRoutes } from "./routes/execs.ts";
@@ -10,6 +11,7 @@ import { imageRoutes } from "./routes/images.ts";
 import { networkRoutes } from "./routes/networks.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { serviceLogRoutes } from "./routes/service-logs.ts";
+import { secretRoutes } from "./routes/secrets.ts";
 import { serviceRoutes } from "./routes/services.ts";
 import { swarmRoutes } from "./routes/swarm.ts";
 import { taskRoutes } from "./routes/tasks.ts";
@@ -74,6 +76,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.route("/", serviceLogRoutes(deps));
   app.route("/", serviceRoutes(deps));
   app.route("/", taskRoutes(deps));
+  app.route("/", secretRoutes(deps));
+  app.route("/", configRoutes(deps));
   app.route("/", execRoutes(deps));
 
   app.notFound(() => errorResponse(404, "page not found"));

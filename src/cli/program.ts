@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { BUILD_INFO } from "../lib/index.ts";
 import { registerAuthCommands } from "./auth/register.ts";
+import { registerConfigCommands } from "./config/register.ts";
 import { CliError } from "./cli-error.ts";
 import { flagErrorsExit125 } from "./command-runner.ts";
 import { registerContainerCommands, registerContainerGroup } from "./container/register.ts";
@@ -8,6 +9,7 @@ import { cliContext, type CliContext } from "./context.ts";
 import { registerNetworkCommands } from "./network/register.ts";
 import { registerNodeCommands } from "./node/register.ts";
 import { registerServiceCommands } from "./service/register.ts";
+import { registerSecretCommands } from "./secret/register.ts";
 import { registerSwarmCommands } from "./swarm/register.ts";
 import { registerVolumeCommands } from "./volume/register.ts";
 
@@ -110,6 +112,8 @@ export function buildProgram(
   registerSwarmCommands(program, run);
   registerNodeCommands(program, run);
   registerServiceCommands(program, run);
+  registerSecretCommands(program, run);
+  registerConfigCommands(program, run);
 
   flagErrorsExit125(program.command("inspect"))
     .description("Return low-level information on Docker objects")

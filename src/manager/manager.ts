@@ -35,6 +35,9 @@ import { retireOtherManagers } from "./force-new-cluster.ts";
 import { NO_LEADER_MESSAGE } from "./swarm-messages.ts";
 import { LeaderLoops, type LeaderLoop } from "./leader-loops.ts";
 import { TaskAllocator } from "./task-allocator.ts";
+import { Orchestration } from "./orchestrator/orchestration.ts";
+import { RollingUpdater } from "./orchestrator/rolling-updater.ts";
+import { Scheduler } from "./scheduler/index.ts";
 import { clusterEventOf, type ClusterEvent } from "./cluster-events.ts";
 import { LogBroker } from "./log-broker.ts";
 import { SubscribeLogs, type LogBatch } from "./log-protocol.ts";
@@ -251,16 +254,24 @@ export class Manager {
     const { dataRoot } = deps;
     const state: SwarmState = { nodeId: options.nodeId, clusterId: options.clusterId, addresses: options.addresses, managers: options.managers };
     let running: Running | undefined;
+    let written: Promise<unknown> | undefined;
     try {
       await removeSwarmState(dataRoot); // a raft log left from an earlier membership would confuse the new member
       await mkdir(swarmDir(dataRoot), { recursive: true, mode: 0o700 });
-      await saveRootCaBundle(dataRoot, options.rootCaPem);
-      await saveNodeCredentials(dataRoot, { certificatePem: options.certificatePem, keyPem: options.keyPem, dataKey: options.dataKey });
-      await writeCaKey(dataRoot, options.caKeyPem);
+      // Written while raft starts (it takes them from memory): the sooner this node listens, the sooner
+      // the leader reaches it. All are on disk before state.json records the membership.
+      written = Promise.all([
+        saveRootCaBundle(dataRoot, options.rootCaPem),
+        saveNodeCredentials(dataRoot, { certificatePem: options.certificatePem, keyPem: options.keyPem, dataKey: options.dataKey }),
+        writeCaKey(dataRoot, options.caKeyPem),
+      ]);
+      written.catch(() => {}); // awaited below
       running = await start(deps, state, { key: options.keyPem, cert: options.certificatePem, ca: options.rootCaPem }, options.dataKey, null, options.caKeyPem, null);
+      await written;
       await waitForMembership(running, deps.clock);
       await writeSwarmState(dataRoot, state); // last: from here on the daemon restarts into this swarm
     } catch (error) {
+      await written?.catch(() => {}); // no write may land after the state is erased
       if (running) await stopRunning(running);
       await removeSwarmState(dataRoot).catch(() => {});
       throw error;
@@ -604,7 +615,16 @@ async function start(
     };
     node.onFatal = (error) => logger.error("raft failed; the manager stops serving writes", { error: String(error) });
     store.setProposer((data) => propose(node, link, data, deps.clock));
-    membership = new RaftMembership({ store, raft: node, clock: deps.clock, logger, lastHeardFrom: (member) => link.lastHeardFrom(member), onDemoted: () => hooks.onDemoted() });
+    membership = new RaftMembership({
+      store,
+      raft: node,
+      clock: deps.clock,
+      logger,
+      lastHeardFrom: (member) => link.lastHeardFrom(member),
+      onDemoted: () => hooks.onDemoted(),
+      connect: (member, timeoutMs) => link.connect(member, timeoutMs),
+    });
+    link.onMessage = membership.heardFrom.bind(membership); // a learner's answer may let the leader promote it at once
     server = new TransportServer({
       material,
       rpc: logBroker.register(dispatcher.register(ca.register(link.register(new RpcServer({ clock: deps.clock, logger }))))),
@@ -705,8 +725,9 @@ function leadsUpToDate(raft: RaftNode): boolean {
 }
 
 /** The loops the leader runs, made anew for each term of leadership. */
-function leaderLoopsOf(store: ClusterStore, _clusterId: string, _clock: Clock, logger: Logger): LeaderLoop[] {
-  return [new TaskAllocator({ store, logger })];
+function leaderLoopsOf(store: ClusterStore, clusterId: string, clock: Clock, logger: Logger): LeaderLoop[] {
+  const updater = new RollingUpdater({ store, clock, logger });
+  return [new TaskAllocator({ store, logger }), new Scheduler({ store, clock, logger }), new Orchestration({ store, clock, logger, clusterId, updater })];
 }
 
 /**
@@ -728,13 +749,22 @@ async function waitForLeader(raft: RaftNode, clock: Clock, giveUp: () => boolean
   }
 }
 
-/** On a joining manager: until this node's own Node object has been replicated here and raft made it a voter. */
+/**
+ * On a joining manager: until this node's own Node object has been replicated here and raft made it
+ * a voter by a committed entry. Raft's membership here follows the log, committed or not: the entry
+ * that made this node a voter is at most the last index of the log when it first showed it, and is
+ * committed once the commit index (which the leader sends on at once) reaches that.
+ */
 async function waitForMembership(running: Running, clock: Clock): Promise<void> {
   const deadline = clock.now() + LEADER_TIMEOUT_MS * 2;
   const self = running.state.nodeId;
-  while (!running.store.view((tx) => tx.get("nodes", self)) || !running.raft.status().membership.voters.includes(self)) {
+  let voterBy: number | null = null;
+  for (;;) {
+    const status = running.raft.status();
+    voterBy = status.membership.voters.includes(self) ? (voterBy ?? running.raft.logLastIndex) : null;
+    if (voterBy !== null && status.commit >= voterBy && running.store.view((tx) => tx.get("nodes", self))) return;
     if (clock.now() > deadline) throw new ShoalError("unavailable", "the swarm's leader did not add this manager to raft in time; check that the managers can reach each other");
-    await sleep(clock, 20);
+    await sleep(clock, 10);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ShoalError, type Clock, type Logger } from "../lib/index.ts";
+import { ShoalError, sleep, type Clock, type Logger } from "../lib/index.ts";
 import type { RaftNode, RaftTransport, RaftWireMessage } from "../raft/index.ts";
 import { ConnectionPool, MANAGERS_ONLY, RpcServer, unaryMethod, type RpcClient, type TlsMaterial } from "../transport/index.ts";
 
@@ -38,12 +38,17 @@ export class RaftLink implements RaftTransport {
   #node: RaftNode | null = null;
   /** When a raft message from each member last arrived. */
   readonly #heard = new Map<string, number>();
+  /** Called with the sender of each raft message, once the local member has taken it (the membership loop's cue that a learner may have caught up). */
+  onMessage: ((from: string) => void) | null = null;
+  #closed = false;
 
   constructor(options: RaftLinkOptions) {
     this.#options = options;
     this.#pool = new ConnectionPool({
       credentials: () => ({ ...options.material() }),
-      backoff: { initialMs: 50, maxMs: 1000 },
+      // Short first retries: a joining manager starts listening a few tens of ms after the leader first
+      // dials it (see RaftMembership's connect step); a peer that stays away is still tried at most every second.
+      backoff: { initialMs: 10, maxMs: 1000 },
       onDisconnect: (address) => {
         const member = this.#memberAt(address);
         if (member) this.#node?.leaderConnectionLost(member);
@@ -73,6 +78,28 @@ export class RaftLink implements RaftTransport {
     return client.call(RaftProposeForward, { data }, { timeoutMs: FORWARD_TIMEOUT_MS + 1000 });
   }
 
+  /**
+   * Resolves once a connection to `member`'s raft address is open (the one raft's messages then use),
+   * dialling again whenever the pool's backoff allows; rejects when the address is unknown, the link
+   * closed, or no connection opened within `timeoutMs`.
+   */
+  async connect(member: string, timeoutMs: number): Promise<void> {
+    const { clock } = this.#options;
+    const deadline = clock.now() + timeoutMs;
+    for (;;) {
+      const address = this.#options.addressOf(member);
+      if (!address) throw new ShoalError("unavailable", `the address of manager ${member} is not known`);
+      try {
+        await this.#pool.session(address);
+        return;
+      } catch (error) {
+        const wait = Math.max(this.#pool.retryAt(address) - clock.now(), 1);
+        if (this.#closed || clock.now() + wait > deadline) throw error;
+        await sleep(clock, wait);
+      }
+    }
+  }
+
   /** A client to another manager (for calls a follower passes on to the leader). */
   async clientOf(member: string): Promise<RpcClient> {
     const address = this.#options.addressOf(member);
@@ -84,8 +111,10 @@ export class RaftLink implements RaftTransport {
   register(rpc: RpcServer): RpcServer {
     return rpc
       .unary(RaftStep, (message) => {
-        if (typeof message?.from === "string") this.#heard.set(message.from, this.#options.clock.now());
+        const from = typeof message?.from === "string" ? message.from : null;
+        if (from) this.#heard.set(from, this.#options.clock.now());
         this.#node?.step(message);
+        if (from) this.onMessage?.(from);
         return null;
       })
       .unary(RaftProposeForward, (request) => {
@@ -109,6 +138,7 @@ export class RaftLink implements RaftTransport {
   }
 
   close(): void {
+    this.#closed = true;
     this.#pool.close();
   }
 

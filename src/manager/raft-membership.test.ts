@@ -18,6 +18,8 @@ class FakeRaft {
   applied = 40;
   /** Whether the entry at the commit index is of this leader's term (it has committed one of its own). */
   ownTermCommitted = true;
+  /** How far each member's log matches (the commit index when not set). */
+  readonly matches: Record<string, number> = {};
 
   constructor(membership: Membership) {
     this.membership = membership;
@@ -32,11 +34,18 @@ class FakeRaft {
   }
 
   replication(): Record<string, { match: number; next: number; state: string }> {
-    return Object.fromEntries([...this.membership.voters, ...this.membership.learners].map((member) => [member, { match: this.commit, next: this.commit + 1, state: "replicate" }]));
+    return Object.fromEntries([...this.membership.voters, ...this.membership.learners].map((member) => [member, { match: this.matches[member] ?? this.commit, next: this.commit + 1, state: "replicate" }]));
   }
 
+  /** Records the change and applies it to the membership, as a committed change would. */
   async changeMembership(change: ConfigChange): Promise<void> {
     this.changes.push(change);
+    if (!("member" in change)) return;
+    const { voters, learners } = this.membership;
+    const others = (members: string[]) => members.filter((member) => member !== change.member);
+    if (change.type === "addLearner") this.membership = { voters, learners: [...learners, change.member] };
+    else if (change.type === "promote") this.membership = { voters: [...voters, change.member], learners: others(learners) };
+    else if (change.type === "remove") this.membership = { voters: others(voters), learners: others(learners) };
   }
 
   transferLeadership(): void {}
@@ -99,5 +108,83 @@ test("removes a voter whose node is gone when the others keep their quorum, and 
 test("a group whose members all have nodes is left as it is", async () => {
   const raft = new FakeRaft({ voters: [LEADER, "a"], learners: [] });
   await (await loop(raft, [LEADER, "a"])).check();
+  expect(raft.changes).toEqual([]);
+});
+
+/** A started membership loop (periodic rounds and event-driven ones) over `raft` and a store holding `nodes`. */
+async function started(raft: FakeRaft, nodes: string[], connect?: (member: string) => Promise<void>) {
+  const clock = new FakeClock();
+  const store = new ClusterStore({ clock, logger: silentLogger });
+  await store.update((tx) => {
+    for (const id of nodes) tx.create("nodes", managerNode(id));
+  });
+  const membership = new RaftMembership({ store, raft: raft as unknown as RaftNode, clock, logger: silentLogger, lastHeardFrom: () => clock.now(), ...(connect ? { connect } : {}) });
+  membership.start();
+  /** Lets promise callbacks run and fires the timers due now, without moving time (no periodic round). */
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) {
+      await Bun.sleep(0);
+      clock.advance(0);
+    }
+  };
+  return { clock, store, membership, settle };
+}
+
+test("a manager recorded in the store is added as a learner at once, without waiting for the periodic round", async () => {
+  const raft = new FakeRaft({ voters: [LEADER], learners: [] });
+  raft.matches.joiner = 0; // a new member's log is empty: it stays a learner
+  const { store, membership, settle } = await started(raft, [LEADER]);
+  await store.update((tx) => tx.create("nodes", managerNode("joiner")));
+  await settle();
+  expect(raft.changes).toEqual([{ type: "addLearner", member: "joiner" }]);
+  membership.stop();
+});
+
+test("a learner is promoted as soon as a message from it shows that its log caught up, never before", async () => {
+  const raft = new FakeRaft({ voters: [LEADER], learners: ["joiner"] });
+  raft.matches.joiner = raft.commit - 5;
+  const { membership, settle } = await started(raft, [LEADER, "joiner"]);
+  membership.heardFrom("joiner");
+  await settle();
+  expect(raft.changes).toEqual([]);
+  raft.matches.joiner = raft.commit;
+  membership.heardFrom("joiner");
+  await settle();
+  expect(raft.changes).toEqual([{ type: "promote", member: "joiner" }]);
+  membership.stop();
+});
+
+test("with a connect step, a new manager is added only once its raft address answered; a failed attempt is retried by a later round", async () => {
+  const raft = new FakeRaft({ voters: [LEADER], learners: [] });
+  raft.matches.joiner = 0;
+  const attempts: { member: string; settle: (ok: boolean) => void }[] = [];
+  const connect = (member: string) =>
+    new Promise<void>((resolve, reject) => attempts.push({ member, settle: (ok) => (ok ? resolve() : reject(new Error("connection refused"))) }));
+  const { clock, store, membership, settle } = await started(raft, [LEADER], connect);
+  await store.update((tx) => tx.create("nodes", managerNode("joiner")));
+  await settle();
+  expect(attempts.map((attempt) => attempt.member)).toEqual(["joiner"]);
+  expect(raft.changes).toEqual([]);
+
+  attempts[0]!.settle(false);
+  await settle();
+  expect(raft.changes).toEqual([]);
+  clock.advance(200); // the periodic round tries again
+  await settle();
+  expect(attempts).toHaveLength(2);
+
+  attempts[1]!.settle(true);
+  await settle();
+  expect(raft.changes).toEqual([{ type: "addLearner", member: "joiner" }]);
+  membership.stop();
+});
+
+test("after stop, neither store changes nor learners' messages start a round", async () => {
+  const raft = new FakeRaft({ voters: [LEADER], learners: ["joiner"] });
+  const { store, membership, settle } = await started(raft, [LEADER, "joiner"]);
+  membership.stop();
+  await store.update((tx) => tx.create("nodes", managerNode("other")));
+  membership.heardFrom("joiner");
+  await settle();
   expect(raft.changes).toEqual([]);
 });

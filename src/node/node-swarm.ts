@@ -28,6 +28,8 @@ import { abandonJoin } from "./abandon-join.ts";
 import type { LogOptions, LogSelector, Node, Swarm, SwarmInfo } from "../types/index.ts";
 import { ServiceControl, type ServiceCreateResult, type ServiceUpdateOptions, type ServiceUpdateResult } from "../manager/index.ts";
 import type { Service, Task } from "../types/index.ts";
+import { ConfigControl, SecretControl, type PayloadCreateResult } from "../manager/index.ts";
+import type { Config, Secret } from "../types/index.ts";
 
 /** Options of {@link NodeSwarm.open}. */
 export interface NodeSwarmOptions {
@@ -316,6 +318,56 @@ export class NodeSwarm implements SwarmSource {
   /** The service and task API over the running manager's store (refused as the node routes are elsewhere). */
   #serviceControl(): ServiceControl {
     return new ServiceControl(this.#managerOrRefuse().store, this.#deps.clock);
+  }
+
+  secrets(filters: Record<string, string[]>): Secret[] {
+    return this.#secretControl().list(filters);
+  }
+
+  secret(ref: string): Secret {
+    return this.#secretControl().inspect(ref);
+  }
+
+  createSecret(spec: unknown): Promise<PayloadCreateResult> {
+    return this.#secretControl().create(spec);
+  }
+
+  updateSecret(ref: string, version: number, spec: unknown): Promise<void> {
+    return this.#secretControl().update(ref, version, spec);
+  }
+
+  removeSecret(ref: string): Promise<void> {
+    return this.#secretControl().remove(ref);
+  }
+
+  /** The secret API over the running manager's store. */
+  #secretControl(): SecretControl {
+    return new SecretControl(this.#managerOrRefuse().store);
+  }
+
+  configs(filters: Record<string, string[]>): Config[] {
+    return this.#configControl().list(filters);
+  }
+
+  config(ref: string): Config {
+    return this.#configControl().inspect(ref);
+  }
+
+  createConfig(spec: unknown): Promise<PayloadCreateResult> {
+    return this.#configControl().create(spec);
+  }
+
+  updateConfig(ref: string, version: number, spec: unknown): Promise<void> {
+    return this.#configControl().update(ref, version, spec);
+  }
+
+  removeConfig(ref: string): Promise<void> {
+    return this.#configControl().remove(ref);
+  }
+
+  /** The config API over the running manager's store. */
+  #configControl(): ConfigControl {
+    return new ConfigControl(this.#managerOrRefuse().store);
   }
 
   serviceLogs(selector: LogSelector, options: LogOptions, signal: AbortSignal): AsyncIterable<LogBatch> {

@@ -143,6 +143,16 @@ export function noSwarm(): SwarmSource {
     unlockKey: notManager,
     unlock: async () => notManager(),
     serviceLogs: notManager,
+    secrets: notManager,
+    secret: notManager,
+    createSecret: async () => notManager(),
+    updateSecret: async () => notManager(),
+    removeSecret: async () => notManager(),
+    configs: notManager,
+    config: notManager,
+    createConfig: async () => notManager(),
+    updateConfig: async () => notManager(),
+    removeConfig: async () => notManager(),
   };
 }
 

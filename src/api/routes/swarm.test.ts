@@ -102,6 +102,17 @@ function fakeSwarm() {
     tasks: () => (manager(), []),
     task: (ref) => (manager(), notFound("task", ref)),
     serviceLogs: () => (manager(), (async function* () {})()),
+    // The secret and config routes have their own tests (secrets.test.ts).
+    secrets: () => (manager(), []),
+    secret: (ref) => (manager(), notFound("secret", ref)),
+    createSecret: async () => (manager(), { ID: "x1" }),
+    updateSecret: async () => manager(),
+    removeSecret: async () => manager(),
+    configs: () => (manager(), []),
+    config: (ref) => (manager(), notFound("config", ref)),
+    createConfig: async () => (manager(), { ID: "c1" }),
+    updateConfig: async () => manager(),
+    removeConfig: async () => manager(),
   };
   const api = createApi({ system: fixedSystem(), images: noImages(), ...emptyEngine(), swarm: source, logger: silentLogger });
   const call = (method: string, path: string, body?: unknown) =>

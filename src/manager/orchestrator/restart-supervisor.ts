@@ -120,7 +120,10 @@ export class RestartSupervisor implements Reconciler {
     const stamp = new Date(now).toISOString();
     const made = perNode ? newGlobalTask(service, task.NodeID!, stamp) : newReplicatedTask(service, task.Slot!, stamp);
     const node = task.NodeID ? tx.get("nodes", task.NodeID) : undefined;
-    const delayMs = node?.Spec.Availability === "drain" ? 0 : restartPolicyOf(task.Spec).delayMs;
+    // The restart delay guards against crash loops; a task moved off a drained or dead node did not
+    // crash, so its replacement starts at once (SwarmKit waits the delay here too: slower recovery).
+    const movedOff = node !== undefined && (node.Spec.Availability === "drain" || node.Status.State === "down");
+    const delayMs = movedOff ? 0 : restartPolicyOf(task.Spec).delayMs;
     const waitStop = node !== undefined && node.Status.State !== "down" && !hasStopped(task);
     const immediate = delayMs === 0 && !waitStop;
     const replacement: Task = {

@@ -67,3 +67,17 @@ test("stops at the first refused transaction and says why", async () => {
   expect(outcome.written.size).toBe(0);
   expect(outcome.error?.message).toBe("not the raft leader");
 });
+
+test("writes nothing more once its signal aborts", async () => {
+  const { store, tasks } = await storeWithTasks(4);
+  const abort = new AbortController();
+  const watch = store.watch({ table: "tasks", kinds: ["commit"] });
+  void (async () => {
+    for await (const _ of watch) abort.abort();
+  })();
+  const outcome = await new DecisionWriter(store, 2).write(tasks.map((task) => assign(task, "node-a")), NOW, abort.signal);
+  expect(outcome.written.size).toBe(2);
+  expect(outcome.error?.code).toBe("cancelled");
+  expect(store.view((tx) => tx.find("tasks", { index: "node", key: "node-a" })).length).toBe(2);
+  watch.close();
+});

@@ -1,4 +1,4 @@
-import { toShoalError, type ShoalError } from "../../lib/index.ts";
+import { ShoalError, toShoalError } from "../../lib/index.ts";
 import type { ClusterStore } from "../../store/index.ts";
 import type { Task } from "../../types/index.ts";
 import type { PlacementDecision } from "./place-tasks.ts";
@@ -34,12 +34,19 @@ export class DecisionWriter {
     this.#batchSize = Math.max(1, batchSize);
   }
 
-  /** Writes `decisions`, stamping changed statuses with `now` (RFC 3339). Stops at the first failed transaction. */
-  async write(decisions: readonly PlacementDecision[], now: string): Promise<WriteOutcome> {
+  /**
+   * Writes `decisions`, stamping changed statuses with `now` (RFC 3339). Stops at the first failed
+   * transaction, or before the next one once `signal` aborts (the scheduler stopped).
+   */
+  async write(decisions: readonly PlacementDecision[], now: string, signal?: AbortSignal): Promise<WriteOutcome> {
     const written = new Set<string>();
-    for (let start = 0; start < decisions.length; start += this.#batchSize) {
-      const error = await this.#writeChunk(decisions.slice(start, start + this.#batchSize), now, written);
+    let start = 0;
+    while (start < decisions.length) {
+      if (signal?.aborted) return { written, error: new ShoalError("cancelled", "the scheduler stopped before writing every decision") };
+      const size = this.#batchSize;
+      const error = await this.#writeChunk(decisions.slice(start, start + size), now, written);
       if (error) return { written, error };
+      start += size;
     }
     return { written };
   }

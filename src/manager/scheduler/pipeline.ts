@@ -15,15 +15,23 @@ export const FILTERS: readonly Filter[] = [readyFilter, resourceFilter, constrai
 export class Pipeline {
   readonly #demand: TaskDemand;
   readonly #filters: readonly Filter[];
+  readonly #dynamic: readonly Filter[];
 
   constructor(demand: TaskDemand, filters: readonly Filter[] = FILTERS) {
     this.#demand = demand;
     this.#filters = filters.filter((filter) => filter.enabled(demand));
+    this.#dynamic = this.#filters.filter((filter) => filter.dynamic);
   }
 
   /** True when every filter lets `node` take the task. */
   passes(node: NodeInfo): boolean {
     return this.#firstRefusal(node) < 0;
+  }
+
+  /** True when the filters that depend on the tasks placed let `node` take the task: enough for a node that passed them all before. */
+  stillPasses(node: NodeInfo): boolean {
+    for (const filter of this.#dynamic) if (!filter.check(this.#demand, node)) return false;
+    return true;
   }
 
   /**

@@ -82,6 +82,10 @@ describe("filters", () => {
     expect(reasons(decisions)).toEqual(["no suitable node (scheduling constraints not satisfied on 2 nodes; 1 node not available for new tasks)"]);
   });
 
+  test("constraints that do not parse (bad stored data) are ignored, as SwarmKit does", () => {
+    expect(perNode(plan({ nodes: [testNode("a")], tasks: tasks("web", 1, { Placement: { Constraints: ["zone=east"] } }) }))).toEqual({ a: 1 });
+  });
+
   test("platforms: the node's OS and architecture must be listed (x86_64 is amd64, aarch64 is arm64)", () => {
     const nodes = [testNode("intel"), testNode("arm", { description: { Platform: { OS: "linux", Architecture: "aarch64" } } }), testNode("windows", { description: { Platform: { OS: "windows", Architecture: "x86_64" } } })];
     const only = (Platforms: { OS: string; Architecture: string }[]) => ({ Placement: { Platforms } });

@@ -1,9 +1,9 @@
 import type { Node, Service, Task } from "../../types/index.ts";
-import type { Reservation } from "./node-info.ts";
+import type { NodeInfo, Reservation } from "./node-info.ts";
 import { NodeSet } from "./node-set.ts";
 import { Pipeline, noSuitableNode } from "./pipeline.ts";
 import { SpreadTree } from "./spread-tree.ts";
-import { hostPortsOf, reservationOf, stateRank, taskDemand, type TaskDemand } from "./task-demand.ts";
+import { hostPortsOf, isActiveDesiredState, reservationOf, stateRank, taskDemand, type TaskDemand } from "./task-demand.ts";
 
 /** One task to place and what it demands. */
 export interface PlacementRequest {
@@ -19,12 +19,13 @@ export type PlacementDecision =
   | { readonly kind: "unplaceable"; readonly task: Task; readonly reason: string };
 
 /**
- * Decides a node for each request, in order, reserving each placement in `nodes` before the next
- * (so later tasks see the resources, ports and counts earlier ones took). A task with a NodeID
- * (global services choose the node) is checked against that node only, before the others, and gets
- * the bare explanation as SwarmKit gives it ("insufficient resources on 1 node"); one whose node is
- * unknown gets no decision. The others are placed group by group (tasks of a service with equal
- * demands), spread by {@link SpreadTree}.
+ * Decides a node for each request, reserving each placement in `nodes` before the next decision (so
+ * later tasks see the resources, ports and counts earlier ones took). A task with a NodeID (global
+ * services choose the node) is checked against that node only, before the others, and gets the bare
+ * explanation as SwarmKit gives it ("insufficient resources on 1 node"); one whose node is unknown
+ * gets no decision. The others are placed group by group (tasks of a service with equal demands, in
+ * the order of their first request), spread by {@link SpreadTree}. Deterministic: the same nodes
+ * and requests give the same decisions.
  */
 export function placeTasks(nodes: NodeSet, requests: readonly PlacementRequest[]): PlacementDecision[] {
   const decisions: PlacementDecision[] = [];
@@ -62,10 +63,15 @@ function placeGroup(nodes: NodeSet, group: readonly PlacementRequest[], pipeline
   const demand = group[0]!.demand;
   const tree = SpreadTree.build(nodes.nodes(), demand, pipeline);
   let placed = 0;
+  let task: Task;
+  let reservation: Reservation;
+  const reserve = (chosen: NodeInfo) => nodes.reserve(task.ID, chosen.id, reservation);
+  // Reservations are immutable: tasks of a group share one (unless their desired states differ).
+  const shared = reservationOf(group[0]!.task, demand.hostPorts);
   for (; placed < group.length; placed++) {
-    const { task } = group[placed]!;
-    const reservation = reservationOf(task, demand.hostPorts);
-    const node = tree.placeNext((chosen) => nodes.reserve(task.ID, chosen.id, reservation));
+    task = group[placed]!.task;
+    reservation = isActiveDesiredState(task) === shared.active ? shared : reservationOf(task, demand.hostPorts);
+    const node = tree.placeNext(reserve);
     if (!node) break;
     decisions.push({ kind: "assigned", task, nodeId: node.id, reservation, preassigned: false });
   }
@@ -101,11 +107,11 @@ export function planPlacements(input: PlacementInput): PlacementDecision[] {
   );
 }
 
+const ASSIGNED = stateRank("assigned");
+const RUNNING = stateRank("running");
+
 /** True for a task that holds resources on its node: assigned, and not yet stopped (SwarmKit: pending < state ≤ running). */
 export function holdsReservation(task: Pick<Task, "Status">): boolean {
   const rank = stateRank(task.Status.State);
   return rank >= ASSIGNED && rank <= RUNNING;
 }
-
-const ASSIGNED = stateRank("assigned");
-const RUNNING = stateRank("running");

@@ -1,7 +1,6 @@
 import type { ChangeEvent, ReadTx, SwarmTables } from "../../store/index.ts";
 import type { Node, Task } from "../../types/index.ts";
 import { NodeSet } from "./node-set.ts";
-import type { Reservation } from "./node-info.ts";
 import { holdsReservation, placeTasks, type PlacementDecision, type PlacementRequest } from "./place-tasks.ts";
 import { hostPortsOf, isActiveDesiredState, reservationOf, taskDemand, type TaskDemand } from "./task-demand.ts";
 
@@ -15,12 +14,6 @@ export type SchedulerEvent = ChangeEvent<SwarmTables, (typeof SCHEDULER_TABLES)[
 interface PendingTask {
   task: Task;
   demand: TaskDemand;
-}
-
-/** A placement being written; `superseded` once a newer version of its task was seen. */
-interface InFlight {
-  readonly decision: PlacementDecision & { kind: "assigned" };
-  superseded: boolean;
 }
 
 /** Demands kept for reuse between passes, at most (they are cheap to derive again). */
@@ -39,7 +32,10 @@ export class SchedulerState {
   readonly #pending = new Map<string, PendingTask>();
   readonly #queue = new Set<string>();
   readonly #waiting = new Set<string>();
-  readonly #inFlight = new Map<string, InFlight>();
+  /** Placements being written, by task ID. */
+  readonly #inFlight = new Map<string, PlacementDecision>();
+  /** Tasks in flight of which a newer version was seen meanwhile. */
+  readonly #superseded = new Set<string>();
   readonly #nodeSignatures = new Map<string, string>();
   readonly #demands = new Map<string, TaskDemand>();
   /** Set when room may have been freed: waiting tasks are tried again on the next pass. */
@@ -58,7 +54,7 @@ export class SchedulerState {
   /** Starts over from a consistent read of the store. */
   load(tx: ReadTx<SwarmTables>): void {
     this.nodes = new NodeSet();
-    for (const collection of [this.#services, this.#pending, this.#queue, this.#waiting, this.#inFlight, this.#nodeSignatures, this.#demands]) collection.clear();
+    for (const collection of [this.#services, this.#pending, this.#queue, this.#waiting, this.#inFlight, this.#superseded, this.#nodeSignatures, this.#demands]) collection.clear();
     this.#wake = false;
     for (const node of tx.find("nodes")) this.#setNode(node);
     for (const service of tx.find("services")) this.#services.set(service.ID, hostPortsOf(service));
@@ -81,8 +77,7 @@ export class SchedulerState {
         else this.#services.set(event.object.ID, hostPortsOf(event.object));
         return;
       case "tasks": {
-        const flight = this.#inFlight.get(event.object.ID);
-        if (flight) flight.superseded = true;
+        if (this.#inFlight.has(event.object.ID)) this.#superseded.add(event.object.ID);
         this.#setTask(event.object.ID, event.kind === "delete" ? undefined : event.object);
       }
     }
@@ -105,7 +100,7 @@ export class SchedulerState {
       if (decision.kind === "assigned") {
         this.#pending.delete(id);
         this.#waiting.delete(id);
-        this.#inFlight.set(id, { decision, superseded: false });
+        this.#inFlight.set(id, decision);
         toWrite.push(decision);
       } else if (decision.reason !== decision.task.Status.Err) {
         toWrite.push(decision);
@@ -115,17 +110,21 @@ export class SchedulerState {
     return toWrite;
   }
 
-  /** Takes note of which of `decisions` landed in the store (`written`); the others' placements are rolled back. */
+  /**
+   * Takes note of which of `decisions` landed in the store (`written`). A placement that did not
+   * land is rolled back and its task queued again — unless a newer version of the task was seen
+   * meanwhile: that event already put the task's reservation and queue entry right.
+   */
   settle(decisions: readonly PlacementDecision[], written: ReadonlySet<string>): void {
     for (const decision of decisions) {
       if (decision.kind !== "assigned") continue;
-      const flight = this.#inFlight.get(decision.task.ID);
-      if (flight?.decision !== decision) continue;
-      this.#inFlight.delete(decision.task.ID);
-      if (written.has(decision.task.ID)) continue;
-      if (this.nodes.placement(decision.task.ID)?.reservation === decision.reservation) this.#release(decision.task.ID);
-      // A newer version of the task was seen: it already says what the task needs.
-      if (!flight.superseded) this.#enqueue(decision.task);
+      const id = decision.task.ID;
+      if (this.#inFlight.get(id) !== decision) continue;
+      this.#inFlight.delete(id);
+      const superseded = this.#superseded.delete(id);
+      if (written.has(id) || superseded) continue;
+      this.#release(id);
+      this.#enqueue(decision.task);
     }
   }
 
@@ -157,10 +156,9 @@ export class SchedulerState {
     const placement = this.nodes.placement(id);
     const active = isActiveDesiredState(task);
     if (placement?.nodeId === task.NodeID) {
-      if (placement.reservation.active === active && !this.#inFlight.has(id)) return;
-      // A new object even when equal: a write in flight must not take this reservation for its own.
+      if (placement.reservation.active === active) return;
       this.nodes.reserve(id, task.NodeID, { ...placement.reservation, active });
-      if (placement.reservation.active && !active) this.#wake = true;
+      if (!active) this.#wake = true;
       return;
     }
     if (placement) this.#release(id);
@@ -185,10 +183,9 @@ export class SchedulerState {
     this.#waiting.delete(id);
   }
 
-  #release(id: string): Reservation | undefined {
-    const released = this.nodes.release(id);
-    if (released) this.#wake = true;
-    return released?.reservation;
+  /** Drops the reservation of task `id`, if it has one: room freed, waiting tasks get another try. */
+  #release(id: string): void {
+    if (this.nodes.release(id)) this.#wake = true;
   }
 }
 

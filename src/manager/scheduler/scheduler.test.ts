@@ -6,6 +6,7 @@ import * as fixtures from "../../store/store-fixtures.ts";
 import type { Node, Service, Task, TaskSpec } from "../../types/index.ts";
 import { ASSIGNED_MESSAGE, PREASSIGNED_MESSAGE } from "./decision-writer.ts";
 import { Scheduler, WRITE_RETRY_MS } from "./scheduler.ts";
+import { SchedulerState } from "./scheduler-state.ts";
 import { reserving } from "./test-fixtures.ts";
 
 const TICK = 20;
@@ -272,4 +273,26 @@ test("a node that leaves takes its room with it; tasks on no node say so", async
   await addNode("b");
   await until(allAssigned([task!]), "the task on the new node");
   expect(nodeOf(task!)).toBe("b");
+});
+
+test("a pass that fails unexpectedly starts over from a fresh read of the store", async () => {
+  setup();
+  await addNode("a");
+  const web = await addService("web");
+  const tasks = await addTasks(web, 3);
+  const decide = SchedulerState.prototype.decide;
+  let failures = 1;
+  SchedulerState.prototype.decide = function (this: SchedulerState) {
+    if (failures-- > 0) {
+      decide.call(this);
+      throw new Error("a bug");
+    }
+    return decide.call(this);
+  };
+  try {
+    scheduler!.start();
+    await until(allAssigned(tasks), "the tasks after the failed pass");
+  } finally {
+    SchedulerState.prototype.decide = decide;
+  }
 });

@@ -44,6 +44,9 @@ export class Scheduler {
   #timer: Timer | null = null;
   /** No pass before this time (ms on the clock): a write failed. */
   #pausedUntil = 0;
+  /** The watch being read; closed to start over from a fresh read after an unexpected failure. */
+  #watch: StoreWatch<SchedulerEvent | CommitEvent> | null = null;
+  #readAgain = false;
 
   constructor(options: SchedulerOptions) {
     this.#store = options.store;
@@ -81,15 +84,17 @@ export class Scheduler {
         this.#log.error("cannot read the store; scheduler stopped", { error: toShoalError(error).message });
         return;
       }
+      this.#watch = watch;
       const { queued, waiting } = this.#state.counts;
-      this.#log.debug("scheduler started", { "tasks.pending": queued + waiting, nodes: this.#state.nodes.nodes().length });
+      this.#log.debug("scheduler read the store", { "tasks.pending": queued + waiting, nodes: this.#state.nodes.nodes().length });
       this.#schedule();
       try {
         for await (const event of watch) {
           if (event.kind === "commit") continue;
           this.#apply(event);
         }
-        return;
+        if (!this.#readAgain) return;
+        this.#readAgain = false;
       } catch (error) {
         const failure = toShoalError(error);
         if (signal.aborted) return;
@@ -126,21 +131,25 @@ export class Scheduler {
 
   /** Decides what is queued and writes it. */
   async #pass(): Promise<void> {
-    if (!this.#abort) return;
+    const signal = this.#abort?.signal;
+    if (!signal) return;
     const started = performance.now();
     let decisions;
     try {
       decisions = this.#state.decide();
     } catch (error) {
-      this.#log.error("scheduling pass failed", { error: toShoalError(error).message });
+      // Whatever the pass left half done, a fresh read of the store puts right.
+      this.#log.error("scheduling pass failed; reading the store again", { error: toShoalError(error).message });
+      this.#readAgain = true;
+      this.#watch?.close();
       return;
     }
     if (decisions.length === 0) return;
-    const outcome = await this.#writer.write(decisions, new Date(this.#clock.now()).toISOString());
+    const outcome = await this.#writer.write(decisions, new Date(this.#clock.now()).toISOString(), signal);
     this.#state.settle(decisions, outcome.written);
     const assigned = decisions.filter((decision) => decision.kind === "assigned").length;
     this.#log.debug("scheduling pass", { assigned, unplaceable: decisions.length - assigned, written: outcome.written.size, ms: Math.round(performance.now() - started) });
-    if (outcome.error) {
+    if (outcome.error && !signal.aborted) {
       this.#log.warn("cannot write scheduling decisions; will retry", { error: outcome.error.message, decisions: decisions.length - outcome.written.size });
       this.#pausedUntil = this.#clock.now() + WRITE_RETRY_MS;
       this.#state.wake();

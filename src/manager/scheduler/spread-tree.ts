@@ -20,7 +20,7 @@ interface Branch extends HeapItem {
   readonly children: Map<string, Branch>;
   /** Children that may still have room, fewest tasks first; null on a leaf. */
   childHeap: IndexedHeap<Branch> | null;
-  /** On a leaf: the nodes that took the task when the tree was built, best first. */
+  /** On a leaf: the nodes that took the task when the tree was built, best first (only the dynamic filters are checked again). */
   nodeHeap: IndexedHeap<NodeSlot> | null;
   readonly eligible: NodeSlot[];
 }
@@ -102,7 +102,7 @@ export class SpreadTree {
     if (branch.nodeHeap) {
       for (let slot = branch.nodeHeap.peek(); slot; slot = branch.nodeHeap.peek()) {
         const node = slot.node;
-        if (this.#pipeline.passes(node)) {
+        if (this.#pipeline.stillPasses(node)) {
           assign(node);
           slot.serviceTasks = node.serviceTasks(this.#serviceId);
           slot.activeTasks = node.activeTasks;

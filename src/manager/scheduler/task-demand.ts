@@ -1,4 +1,3 @@
-import { toShoalError } from "../../lib/index.ts";
 import { TASK_STATES, type Platform, type PortConfig, type Service, type Task, type TaskState } from "../../types/index.ts";
 import { parseConstraints, type Constraint } from "./constraints.ts";
 import type { Reservation } from "./node-info.ts";
@@ -14,9 +13,8 @@ export interface TaskDemand {
   readonly serviceId: string;
   readonly nanoCPUs: number;
   readonly memoryBytes: number;
+  /** Empty when `Placement.Constraints` do not parse: the API refuses those, so only bad stored data gets here, and SwarmKit ignores it too. */
   readonly constraints: readonly Constraint[];
-  /** Why `Placement.Constraints` were ignored: the API validates them, so only stored bad data gets here (SwarmKit ignores it too). */
-  readonly constraintError?: string;
   readonly platforms: readonly Platform[];
   /** Host-mode published ports, as `protocol/port`. */
   readonly hostPorts: readonly string[];
@@ -44,15 +42,15 @@ export function hostPortKeys(ports: readonly PortConfig[] | undefined): string[]
 export function taskDemand(task: Task, hostPorts: readonly string[], cache?: Map<string, TaskDemand>): TaskDemand {
   const placement = task.Spec.Placement;
   const reservations = task.Spec.Resources?.Reservations;
-  const key = `${task.ServiceID}\u0000${JSON.stringify([placement ?? null, reservations?.NanoCPUs ?? 0, reservations?.MemoryBytes ?? 0])}\u0000${hostPorts.join(",")}`;
+  const placementKey = placement ? JSON.stringify(placement) : "";
+  const key = `${task.ServiceID}\u0000${placementKey}\u0000${reservations?.NanoCPUs ?? 0}\u0000${reservations?.MemoryBytes ?? 0}\u0000${hostPorts.join(",")}`;
   const cached = cache?.get(key);
   if (cached) return cached;
   let constraints: Constraint[] = [];
-  let constraintError: string | undefined;
   try {
     constraints = parseConstraints(placement?.Constraints ?? []);
-  } catch (error) {
-    constraintError = toShoalError(error).message;
+  } catch {
+    // Ignored, as SwarmKit does (see `constraints`).
   }
   const demand: TaskDemand = {
     key,
@@ -60,7 +58,6 @@ export function taskDemand(task: Task, hostPorts: readonly string[], cache?: Map
     nanoCPUs: Math.max(0, reservations?.NanoCPUs ?? 0),
     memoryBytes: Math.max(0, reservations?.MemoryBytes ?? 0),
     constraints,
-    ...(constraintError !== undefined ? { constraintError } : {}),
     platforms: placement?.Platforms ?? [],
     hostPorts,
     maxReplicas: Math.max(0, placement?.MaxReplicas ?? 0),
@@ -70,11 +67,11 @@ export function taskDemand(task: Task, hostPorts: readonly string[], cache?: Map
   return demand;
 }
 
-const STATE_RANKS = new Map<TaskState, number>(TASK_STATES.map((state, rank) => [state, rank]));
+const STATE_RANKS = Object.fromEntries(TASK_STATES.map((state, rank) => [state, rank])) as Record<TaskState, number>;
 
-/** The place of `state` in the task lifecycle (a map lookup: the scheduler asks this for every event). */
+/** The place of `state` in the task lifecycle (a lookup: the scheduler asks this for every event). */
 export function stateRank(state: TaskState): number {
-  return STATE_RANKS.get(state) ?? -1;
+  return STATE_RANKS[state] ?? -1;
 }
 
 const COMPLETE = stateRank("complete");

@@ -6,6 +6,8 @@ import type { TaskDemand } from "../task-demand.ts";
  * explains its refusals in SwarmKit's words: that text is the task's ERROR in `docker service ps`.
  */
 export interface Filter {
+  /** True when the answer depends on the tasks placed on the node (resources, ports, counts), not only on the node. */
+  readonly dynamic: boolean;
   /** True when the filter has something to check for `demand` (a task without constraints skips the constraint filter). */
   enabled(demand: TaskDemand): boolean;
   /** True when `node` may take a task with `demand`. */

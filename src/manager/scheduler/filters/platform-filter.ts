@@ -15,6 +15,7 @@ export function platformMatches(wanted: Platform, node: Platform): boolean {
 
 /** The node's OS and architecture must be one of `Placement.Platforms` (the image's platforms). */
 export const platformFilter: Filter = {
+  dynamic: false,
   enabled: (demand) => demand.platforms.length > 0,
   check: (demand, { node }) => {
     const platform = node?.Description?.Platform;
