@@ -187,6 +187,7 @@ export class AgentSession {
 
   #queue(reports: TaskStatusReport[]): void {
     for (const report of reports) this.#unsent.set(report.taskId, report);
+    this.#logs.tasksChanged(); // a container that now exists can be followed
     void this.#send();
   }
 

@@ -80,9 +80,11 @@ export class LogPublisher {
 
   /** Reads one task's log into batches until it ends or the subscription does. */
   async #read(active: Active, task: Task): Promise<void> {
-    active.reading.add(task.ID);
+    if (active.reading.has(task.ID)) return;
     const lines = this.#executor?.logs(task.ID, active.subscription.options, active.abort.signal);
+    // No container yet (the task is being prepared): a following subscription tries again when the task changes.
     if (!lines) return;
+    active.reading.add(task.ID);
     let batch: PublishedLogLine[] = [];
     let sentAt = Date.now();
     try {

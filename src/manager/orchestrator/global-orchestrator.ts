@@ -11,6 +11,7 @@ import type { ServiceUpdater, Slot } from "./service-updater.ts";
 import { modeOf } from "./service-modes.ts";
 import { groupTasks, hasStopped, isRunnable, isSlotDirty } from "./slots.ts";
 import { StoreLoop, type Reconciler, type SwarmChange } from "./store-loop.ts";
+import { updateInProgress } from "./update-in-progress.ts";
 
 /** What one reconciliation decided for global services: tasks to create (service, node) and to shut down. */
 interface GlobalPlan {
@@ -238,7 +239,8 @@ export class GlobalOrchestrator implements Reconciler {
     if (create.length > 0 || plan.shutdown.length > 0) this.#log.info("global services reconciled", { created: create.length, "shut.down": plan.shutdown.length });
     for (const [service, slots] of plan.keep) {
       const dirty = slots.filter((slot) => isSlotDirty(service, slot));
-      if (dirty.length > 0) this.#updater.update(service, dirty);
+      // An update left "in progress" by a leader that died before writing its end is finished (or resumed) too.
+      if (dirty.length > 0 || updateInProgress(service)) this.#updater.update(service, dirty);
     }
   }
 

@@ -11,6 +11,7 @@ import type { ServiceUpdater, Slot } from "./service-updater.ts";
 import { modeOf } from "./service-modes.ts";
 import { groupTasks, hasStopped, isRunnable, isSlotDirty } from "./slots.ts";
 import { StoreLoop, type Reconciler, type SwarmChange } from "./store-loop.ts";
+import { updateInProgress } from "./update-in-progress.ts";
 
 /** What the replicated orchestrator needs. */
 export interface OrchestratorOptions {
@@ -178,7 +179,8 @@ export class ReplicatedOrchestrator implements Reconciler {
       this.#log.info("service reconciled", { "service.id": serviceId, created: plan.create.length, removed: plan.remove.length });
     }
     const dirty = plan.keep.filter((slot) => isSlotDirty(plan.service, slot));
-    if (dirty.length > 0) this.#updater.update(plan.service, dirty);
+    // An update left "in progress" by a leader that died before writing its end is finished (or resumed) too.
+    if (dirty.length > 0 || updateInProgress(plan.service)) this.#updater.update(plan.service, dirty);
   }
 
   #plan(tx: ReadTx<SwarmTables>, serviceId: string): ReplicatedPlan | null {
