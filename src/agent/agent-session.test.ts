@@ -64,7 +64,7 @@ async function until(condition: () => boolean, timeoutMs = 8000): Promise<void> 
 
 async function swarmWithWorker(heartbeatMs: number): Promise<{ manager: Manager; agent: Agent; executor: RecordingExecutor; deps: AgentDeps }> {
   const port = freePort();
-  const managerDeps: ManagerDeps = { dataRoot: dataRoot(), clock: systemClock, logger: silentLogger, openRaftStorage: (path, options) => LmdbRaftStorage.open(path, options), tickMs: 20 };
+  const managerDeps: ManagerDeps = { dataRoot: dataRoot(), clock: systemClock, logger: silentLogger, openRaftStorage: (path, options) => LmdbRaftStorage.open(path, options), tickMs: 20, orchestration: false };
   const manager = await Manager.init(managerDeps, {
     addresses: resolveSwarmAddresses({ listenAddr: `127.0.0.1:${port}`, advertiseAddr: "127.0.0.1" }, {}),
     spec: { Dispatcher: { HeartbeatPeriod: heartbeatMs * 1e6 } },

@@ -61,6 +61,8 @@ export interface ManagerDeps {
   openRaftStorage: (path: string, options: { cipher: StorageCipher }) => Promise<RaftStorage>;
   /** Milliseconds per raft tick (default 100). */
   tickMs?: number;
+  /** Whether the leader runs the allocator, scheduler and orchestrators (default true; off in tests of the dispatcher alone). */
+  orchestration?: boolean;
   /** Called with every change of a swarm object docker reports in `docker events` (scope swarm). */
   onClusterEvent?: (event: ClusterEvent) => void;
   /** Starts this node's agent once the manager runs (managers run tasks too); none in tests of the manager alone. */
@@ -675,7 +677,7 @@ async function start(
     membership.start();
     const lock = new ManagerLock({ dataRoot: deps.dataRoot, store, clusterId: state.clusterId, dataKey, unlockKey, logger });
     lock.start();
-    const leaderLoops = new LeaderLoops({ probe: () => leadsUpToDate(node), make: () => leaderLoopsOf(store, state.clusterId, deps.clock, logger), clock: deps.clock, logger });
+    const leaderLoops = new LeaderLoops({ probe: () => leadsUpToDate(node), make: () => (deps.orchestration === false ? [] : leaderLoopsOf(store, state.clusterId, deps.clock, logger)), clock: deps.clock, logger });
     leaderLoops.start();
     const stopEvents = new AbortController();
     if (deps.onClusterEvent) void forwardClusterEvents(store, deps.onClusterEvent, stopEvents.signal, logger);

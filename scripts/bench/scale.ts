@@ -1,0 +1,229 @@
+/**
+ * Scale simulation: many simulated nodes against three real managers.
+ *   - three `shoal daemon`s on namespace hosts (cluster tag bsim, 10.99.131.0/24) form a swarm of
+ *     three managers, drained (they run no tasks);
+ *   - `--nodes` simulated nodes in `--processes` processes (scale-agents.ts) join through the real
+ *     join protocol (worker token, CA pinning, a certificate each) and keep real sessions; their
+ *     executor pretends (a task runs the moment it is assigned, scale-executor.ts);
+ *   - `--services` services with `--tasks` replicas in all are created through the API, and the run
+ *     measures until every task is running: when tasks reach their nodes (placed: the scheduler's
+ *     decision committed through raft and sent by the dispatcher), when the managers count them
+ *     running (converged: the agents' reports committed, as a follower's API counts them), the
+ *     leader's CPU-seconds, and the managers' RSS before and after.
+ * Compared with published figures (scale-anchors in the note): Docker 1.12 swarm mode, Nomad C1M/C2M.
+ * Usage: bun scripts/bench/scale.ts [--nodes 1000] [--tasks 100000] [--services 10] [--processes 4]
+ *        [--join-concurrency 8] [--timeout-s 480] [path/to/shoal]
+ *   quick: bun scripts/bench/scale.ts --nodes 100 --tasks 5000 --processes 2
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createTestHosts, type TestHost, type TestHosts } from "../../test/support/hosts.ts";
+import { api, nodeCensus, processFigures, serviceCounts, serviceSpec } from "./scale-api.ts";
+import { printComparison, type ScaleFigures } from "./scale-report.ts";
+import { startSimProcesses, type SimProcesses } from "./scale-processes.ts";
+import { report } from "./stats.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const NODES = flag("nodes", 1000);
+const TASKS = flag("tasks", 100_000);
+const SERVICES = flag("services", 10);
+const PROCESSES = flag("processes", 4);
+const JOIN_CONCURRENCY = flag("join-concurrency", 8);
+const TIMEOUT_MS = flag("timeout-s", 480) * 1000;
+const binary = resolve(args.find((arg, index) => !arg.startsWith("--") && !args[index - 1]?.startsWith("--")) ?? process.env.SHOAL_BINARY ?? join(import.meta.dir, "../../dist/shoal"));
+const CLUSTER = "bsim";
+const SUBNET = 131;
+const POLL_MS = 500;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const say = (text: string) => console.error(`  scale: ${text}`);
+
+// ---- cleanup: a stack of steps, run once, at the end or on a signal ---------------------------
+const cleanups: (() => Promise<void> | void)[] = [];
+let cleaned = false;
+async function cleanup(): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  for (const step of cleanups.reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      console.error(`cleanup: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    console.error(`scale bench: ${signal}, cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function cli(host: TestHost, command: string[], timeoutMs = 60_000): Promise<string> {
+  const result = await host.shoal(command, { timeoutMs });
+  if (result.exitCode !== 0) throw new Error(`shoal ${command.join(" ")} on ${host.hostname} failed (${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`);
+  return result.stdout.trim();
+}
+
+async function pollUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = POLL_MS): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await read();
+      if (done(last)) return last;
+    } catch {
+      // not yet
+    }
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${seconds(timeoutMs)} (last seen: ${JSON.stringify(last)})`);
+    await Bun.sleep(intervalMs);
+  }
+}
+
+/** Three managers: manager1 inits, the others join with the manager token; all drained; resolves with the leader. */
+async function formManagers(hosts: TestHost[]): Promise<TestHost> {
+  const [first, ...others] = hosts;
+  await cli(first!, ["swarm", "init", "--advertise-addr", first!.address]);
+  const managerToken = await cli(first!, ["swarm", "join-token", "-q", "manager"]);
+  for (const host of others) await cli(host, ["swarm", "join", "--advertise-addr", host.address, "--token", managerToken, `${first!.address}:2377`]);
+  for (const host of hosts) await cli(first!, ["node", "update", "--availability", "drain", host.hostname]);
+  const census = await pollUntil("three managers ready", () => nodeCensus(first!.socket), (seen) => seen.ready === 3 && seen.leader !== "", 60_000);
+  return hosts.find((host) => host.hostname === census.leader)!;
+}
+
+/** Milestones of a count rising to `total`: when it first reached 1, 10 %, 50 %, 90 % and all. */
+class Milestones {
+  readonly reached = new Map<string, number>();
+  constructor(readonly total: number) {}
+  note(count: number, at: number): void {
+    const marks: [string, number][] = [["first", 1], ["10%", 0.1 * this.total], ["50%", 0.5 * this.total], ["90%", 0.9 * this.total], ["all", this.total]];
+    for (const [name, threshold] of marks) if (count >= threshold && !this.reached.has(name)) this.reached.set(name, at);
+  }
+  at(name: string): number | undefined {
+    return this.reached.get(name);
+  }
+}
+
+let hosts: TestHosts | undefined;
+let sims: SimProcesses | undefined;
+try {
+  if (!existsSync(binary)) throw new Error(`no shoal binary at ${binary} (make build makes dist/shoal)`);
+  process.env.SHOAL_BINARY = binary;
+  console.log(`# scale simulation (${NODES} simulated nodes in ${PROCESSES} processes, 3 managers on namespace hosts, ${SERVICES} services × ${Math.round(TASKS / SERVICES)} replicas = ${TASKS} tasks)`);
+  hosts = await createTestHosts({ cluster: CLUSTER, subnet: SUBNET, count: 3, hostnames: ["manager1", "manager2", "manager3"] });
+  cleanups.push(() => hosts!.teardown());
+  const leader = await formManagers(hosts.hosts);
+  const followers = hosts.hosts.filter((host) => host !== leader);
+  say(`three managers, leader ${leader.hostname}`);
+
+  // ---- the simulated nodes join ----------------------------------------------------------------
+  const workerToken = await cli(leader, ["swarm", "join-token", "-q", "worker"]);
+  const joinStarted = performance.now();
+  sims = startSimProcesses({
+    nodes: NODES,
+    processes: PROCESSES,
+    token: workerToken,
+    managers: hosts.hosts.map((host) => `${host.address}:2377`),
+    advertise: hosts.gateway,
+    dir: join(`/tmp/shoal-${CLUSTER}`, "agents"),
+    concurrency: JOIN_CONCURRENCY,
+  });
+  cleanups.splice(0, 0, () => sims!.stop());
+  const joined = await sims.joined(TIMEOUT_MS);
+  const joinMs = performance.now() - joinStarted;
+  say(`${joined.joined} nodes joined in ${seconds(joinMs)} (${joined.failed} failed)`);
+  await pollUntil(`${NODES} simulated nodes ready`, () => nodeCensus(leader.socket), (seen) => seen.ready >= joined.joined + 3, 120_000, 1000);
+  const readyMs = performance.now() - joinStarted;
+  await Bun.sleep(2000); // let the join burst settle before the "before" figures
+
+  // ---- services ---------------------------------------------------------------------------------
+  const before = { leader: processFigures(leader.daemon!.pid), followers: followers.map((host) => processFigures(host.daemon!.pid)) };
+  const simCpuBefore = sims.totals().cpuMs;
+  const placed = new Milestones(TASKS);
+  const started = new Milestones(TASKS);
+  const running = new Milestones(TASKS);
+  sims.onProgress((totals) => {
+    placed.note(totals.assigned, totals.at);
+    started.note(totals.started, totals.at);
+  });
+  const t0 = Date.now();
+  const perService = Math.floor(TASKS / SERVICES);
+  for (let index = 0; index < SERVICES; index++) {
+    const replicas = index === SERVICES - 1 ? TASKS - perService * (SERVICES - 1) : perService;
+    await api(leader.socket, "POST", "/services/create", serviceSpec(`sim-${index}`, replicas));
+  }
+  const createdMs = Date.now() - t0;
+  say(`${SERVICES} services created in ${seconds(createdMs)}`);
+  let lastSay = 0;
+  const follower = followers[0]!;
+  await pollUntil(
+    `${TASKS} tasks running`,
+    async () => {
+      const counts = await serviceCounts(follower.socket);
+      running.note(counts.running, Date.now());
+      if (Date.now() - lastSay > 5000) {
+        lastSay = Date.now();
+        const totals = sims!.totals();
+        say(`${seconds(Date.now() - t0)}: ${totals.assigned} on their nodes, ${totals.started} reported running by the nodes, ${counts.running}/${counts.desired} running in the store`);
+      }
+      return counts.running;
+    },
+    (count) => count >= TASKS,
+    TIMEOUT_MS,
+  );
+  const after = { leader: processFigures(leader.daemon!.pid), followers: followers.map((host) => processFigures(host.daemon!.pid)) };
+  const totals = sims.totals();
+
+  const figures: ScaleFigures = {
+    nodes: joined.joined,
+    tasks: TASKS,
+    joinMs,
+    readyMs,
+    createdMs,
+    placedMs: (placed.at("all") ?? Number.NaN) - t0,
+    placedSteadyPerSecond: steadyRate(placed, TASKS),
+    runningMs: (running.at("all") ?? Number.NaN) - t0,
+    runningSteadyPerSecond: steadyRate(running, TASKS),
+    firstPlacedMs: (placed.at("first") ?? Number.NaN) - t0,
+    leaderCpuSeconds: after.leader.cpuSeconds - before.leader.cpuSeconds,
+    followerCpuSeconds: after.followers.map((figure, index) => figure.cpuSeconds - before.followers[index]!.cpuSeconds),
+    leaderRss: { before: before.leader.rssMiB, after: after.leader.rssMiB, peak: after.leader.peakMiB },
+    followerRss: after.followers.map((figure, index) => ({ before: before.followers[index]!.rssMiB, after: figure.rssMiB, peak: figure.peakMiB })),
+    simCpuSeconds: (totals.cpuMs - simCpuBefore) / 1000,
+    simRssMiB: totals.rssMiB,
+  };
+  printFigures(figures);
+  printComparison(figures);
+} catch (error) {
+  process.exitCode = 1;
+  console.error(`scale bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  await cleanup();
+}
+process.exit(process.exitCode ?? 0);
+
+/** Tasks per second between the 10 % and 90 % milestones (the steady rate, without the start and the tail). */
+function steadyRate(milestones: Milestones, total: number): number {
+  const from = milestones.at("10%");
+  const to = milestones.at("90%");
+  if (from === undefined || to === undefined) return Number.NaN;
+  return (0.8 * total) / Math.max(0.001, (to - from) / 1000);
+}
+
+function printFigures(f: ScaleFigures): void {
+  const perSecond = (count: number, ms: number) => `${Math.round(count / (ms / 1000)).toLocaleString("en")}/s`;
+  const mib = (value: number) => `${value.toFixed(0)} MiB`;
+  report("nodes joined (real join: token, CSR, certificate)", `${f.nodes}`, `${seconds(f.joinMs)} (${perSecond(f.nodes, f.joinMs)}); all ready after ${seconds(f.readyMs)}`);
+  report("services created (API)", seconds(f.createdMs), `${SERVICES} services, ${f.tasks} tasks`);
+  report("first task on its node", seconds(f.firstPlacedMs), "after the first create request");
+  report("tasks placed (create → all on their nodes)", perSecond(f.tasks, f.placedMs), `${seconds(f.placedMs)}; 10→90 %: ${Math.round(f.placedSteadyPerSecond).toLocaleString("en")}/s; goal ≥ 20,000/s`);
+  report("tasks converged (create → all running)", perSecond(f.tasks, f.runningMs), `${seconds(f.runningMs)}; 10→90 %: ${Math.round(f.runningSteadyPerSecond).toLocaleString("en")}/s (running committed, counted on a follower)`);
+  report("leader CPU (create → all running)", `${f.leaderCpuSeconds.toFixed(1)} CPU-s`, `${((f.leaderCpuSeconds / f.tasks) * 1e6).toFixed(0)} µs per task; followers ${f.followerCpuSeconds.map((value) => value.toFixed(1)).join(", ")} CPU-s`);
+  report("leader RSS (before → after, peak)", `${mib(f.leaderRss.after)}`, `before ${mib(f.leaderRss.before)}, peak ${mib(f.leaderRss.peak)}; ${(((f.leaderRss.after - f.leaderRss.before) * 1024) / f.tasks).toFixed(1)} KiB per task`);
+  for (const [index, rss] of f.followerRss.entries()) report(`follower ${index + 1} RSS (before → after, peak)`, mib(rss.after), `before ${mib(rss.before)}, peak ${mib(rss.peak)}`);
+  report("simulated nodes' processes", `${f.simCpuSeconds.toFixed(1)} CPU-s`, `RSS ${mib(f.simRssMiB)} in all (${((f.simRssMiB * 1024) / f.nodes).toFixed(0)} KiB per node)`);
+}
