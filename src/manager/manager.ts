@@ -49,9 +49,6 @@ const LEADER_TIMEOUT_MS = 10_000;
 const SESSION_KEEPALIVE_INTERVAL_MS = 1000;
 const SESSION_KEEPALIVE_TIMEOUT_MS = 3000;
 
-/** Ticks after which raft has written a commit index that moved without new entries (it does every 10). */
-const COMMIT_FLUSH_TICKS = 12;
-
 /** What a manager needs from the node: its data root, time, a log, and how to open raft storage. */
 export interface ManagerDeps {
   dataRoot: string;
@@ -459,12 +456,10 @@ export class Manager {
 
   /**
    * Stops before `--force-new-cluster` restarts this manager from its log. Raft keeps only entries up
-   * to the commit index on disk, and writes a commit index that moved alone with the next write or
-   * every 10 ticks; `stop` does not flush it. So this waits a little over 10 ticks first: what this
-   * manager applied is then committed on disk and survives the forcing.
+   * to the commit index on disk; `stop` writes the commit index raft had not written yet, so what
+   * this manager applied survives the forcing.
    */
   async stopForRecovery(): Promise<void> {
-    await sleep(this.#deps.clock, COMMIT_FLUSH_TICKS * (this.#deps.tickMs ?? 100));
     await this.stop();
   }
 
@@ -778,6 +773,7 @@ async function stopRunning(running: Running, ending?: "restart" | "leave"): Prom
   await running.leaderLoops.stop();
   running.membership.stop();
   running.dispatcher.stop();
+  await running.raft.flushCommitIndex().catch(() => {}); // what this manager applied survives a restart or a forced new cluster
   running.raft.stop();
   await running.server.close(200).catch(() => {});
   running.link.close();

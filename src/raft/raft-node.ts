@@ -1,4 +1,4 @@
-import { ShoalError, silentLogger, type Clock, type Logger, type Timer } from "../lib/index.ts";
+import { ShoalError, silentLogger, sleep, type Clock, type Logger, type Timer } from "../lib/index.ts";
 import type { ConfigChange } from "./config-change.ts";
 import { DEFAULT_RAFT_CONFIG, type RaftConfig, type RaftRole, type RaftStart, type Ready } from "./raft-config.ts";
 import { RaftCore } from "./raft-core.ts";
@@ -224,6 +224,20 @@ export class RaftNode {
   }
 
   /** Stops ticking and fails whatever waits; storage stays open for the caller to close. */
+  /**
+   * Writes a commit index that moved without new entries (otherwise written with the next write or
+   * every 10 ticks), so that a restart — or a cluster forced from this log — keeps everything this
+   * member applied. Call before {@link stop}.
+   */
+  async flushCommitIndex(): Promise<void> {
+    while (this.#processing && !this.#stopped) await sleep(this.#options.clock, 1);
+    const hardState = this.#unsynced;
+    if (!hardState || this.#stopped) return;
+    this.#unsynced = null;
+    await this.#options.storage.persist({ hardState });
+    this.#synced = hardState;
+  }
+
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;

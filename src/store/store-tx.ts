@@ -124,13 +124,14 @@ export class StoreTx<D extends TableDefinitions> implements WriteTx<D> {
   create<K extends TableName<D>>(table: K, object: NewObject<TableObject<D, K>>): TableObject<D, K> {
     this.#checkWritable();
     const now = this.#now();
-    const staged = structuredClone({ ...object, ID: object.ID || newId(), CreatedAt: now, UpdatedAt: now, Version: { Index: 0 } }) as StoredObject;
+    // A shallow copy: what is committed is decoded from the proposal, so nothing the caller keeps can reach the store.
+    const staged = { ...object, ID: object.ID || newId(), CreatedAt: now, UpdatedAt: now, Version: { Index: 0 } } as StoredObject;
     return this.#changes.create(table, staged, 0) as TableObject<D, K>;
   }
 
   update<K extends TableName<D>>(table: K, object: TableObject<D, K>): TableObject<D, K> {
     this.#checkWritable();
-    const staged = structuredClone({ ...(object as StoredObject), UpdatedAt: this.#now() });
+    const staged = { ...(object as StoredObject), UpdatedAt: this.#now() };
     return this.#changes.update(table, staged, 0) as TableObject<D, K>;
   }
 

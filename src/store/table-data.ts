@@ -51,13 +51,26 @@ export class TableData<T extends StoredObject = StoredObject> {
   /** Inserts or replaces an object, keeping the indexes right. */
   put(object: T): void {
     const previous = this.#objects.get(object.ID);
-    if (previous) this.#unindex(previous);
     this.#objects.set(object.ID, object);
+    const oldName = previous ? this.definition.uniqueName?.(previous) : undefined;
     const name = this.definition.uniqueName?.(object);
+    if (oldName && oldName.toLowerCase() !== name?.toLowerCase() && this.#names.get(oldName.toLowerCase()) === object.ID) this.#names.delete(oldName.toLowerCase());
     if (name) this.#names.set(name.toLowerCase(), object.ID);
+    // Only the keys that changed move (an update usually touches one or two indexes of many).
     for (const [index, keysOf] of Object.entries(this.definition.indexes)) {
       const entries = this.#indexes.get(index)!;
-      for (const key of keysOf(object)) {
+      const keys = keysOf(object);
+      if (previous) {
+        const oldKeys = keysOf(previous);
+        for (const key of oldKeys) {
+          if (keys.includes(key)) continue;
+          const ids = entries.get(key);
+          if (!ids) continue;
+          ids.delete(object.ID);
+          if (ids.size === 0) entries.delete(key);
+        }
+      }
+      for (const key of keys) {
         let ids = entries.get(key);
         if (!ids) entries.set(key, (ids = new Set()));
         ids.add(object.ID);
