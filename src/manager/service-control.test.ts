@@ -168,6 +168,19 @@ describe("ServiceControl.update", () => {
     expect(after.Version.Index).toBeGreaterThan(before.Version.Index);
   });
 
+  test("a status write since the client read the spec (the updater's progress) is no conflict; a spec change is", async () => {
+    const { control, store } = setup();
+    const { ID } = await control.create(body("web"));
+    const read = control.inspect("web").Version.Index;
+    await store.update((tx) => tx.update("services", { ...tx.get("services", ID)!, UpdateStatus: { State: "updating", Message: "update in progress" } }));
+    expect(control.inspect("web").Version.Index).toBeGreaterThan(read);
+    await control.update("web", read, body("web", { Mode: { Replicated: { Replicas: 3 } } }));
+    expect(control.inspect("web").Spec.Mode).toEqual({ Replicated: { Replicas: 3 } });
+    expect(await refusal(() => control.update("web", read, body("web", { Mode: { Replicated: { Replicas: 4 } } })))).toBe(
+      "sequence_conflict: rpc error: code = Unknown desc = update out of sequence",
+    );
+  });
+
   test("a stale version is refused: update out of sequence", async () => {
     const { control } = setup();
     await control.create(body("web"));

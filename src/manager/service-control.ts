@@ -129,7 +129,10 @@ export class ServiceControl {
       checkSecretsAndConfigs(tx, spec);
       if (serviceModeName(current.Spec.Mode) !== serviceModeName(spec.Mode)) throw new ShoalError("unimplemented", MODE_CHANGE_MESSAGE);
       if (current.Spec.Name !== spec.Name) throw new ShoalError("unimplemented", RENAME_MESSAGE);
-      const next: Service = { ...current, Version: { Index: version } };
+      // Better than swarm mode: a status write (the updater's progress) since the client read the spec is no conflict.
+      const specVersion = current.SpecVersion?.Index ?? current.Version.Index;
+      const readVersion = version >= specVersion && version <= current.Version.Index ? current.Version.Index : version;
+      const next: Service = { ...current, Version: { Index: readVersion } };
       if (current.JobStatus) next.JobStatus = { JobIteration: { Index: current.JobStatus.JobIteration.Index + 1 }, LastExecution: now };
       if (rollback === "previous") {
         if (!current.PreviousSpec) {

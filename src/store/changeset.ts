@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { ShoalError } from "../lib/index.ts";
 import type { StoredObject } from "../types/index.ts";
 import { alreadyExistsById, notFound, sequenceConflict, unknownTable } from "./store-errors.ts";
@@ -81,7 +82,8 @@ export class Changeset {
     if (!object.ID) throw new ShoalError("invalid_argument", `a ${kind} needs an ID`);
     if (this.get(table, object.ID)) throw alreadyExistsById(kind, object.ID);
     this.#checkName(table, object);
-    const stored = { ...object, Version: { Index: version } };
+    const stored: StoredObject = { ...object, Version: { Index: version } };
+    if (data.definition.stampsSpecVersion && version > 0) Object.assign(stored, { SpecVersion: { Index: version } });
     this.#stage("create", table, stored, undefined);
     return stored;
   }
@@ -95,7 +97,12 @@ export class Changeset {
     const key = `${table}/${object.ID}`;
     if (!this.#written.has(key) && object.Version?.Index !== current.Version.Index) throw sequenceConflict(kind, object.ID);
     this.#checkName(table, object);
-    const stored = { ...object, CreatedAt: current.CreatedAt, Version: { Index: version || current.Version.Index } };
+    const stored: StoredObject = { ...object, CreatedAt: current.CreatedAt, Version: { Index: version || current.Version.Index } };
+    if (data.definition.stampsSpecVersion && version > 0) {
+      const specChanged = !isDeepStrictEqual((object as { Spec?: unknown }).Spec, (current as { Spec?: unknown }).Spec);
+      const previous = (current as { SpecVersion?: { Index: number } }).SpecVersion;
+      Object.assign(stored, { SpecVersion: { Index: specChanged || !previous ? version : previous.Index } });
+    }
     this.#stage("update", table, stored, current);
     return stored;
   }

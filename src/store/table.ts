@@ -18,6 +18,12 @@ export interface TableDefinition<T extends StoredObject = StoredObject, I extend
   readonly nameConflictMessage?: (name: string) => string;
   /** True when `Spec.Data` (base64) is sealed with the store's cipher in proposals and snapshots. */
   readonly sealsSpecData?: boolean;
+  /**
+   * True when the object carries `SpecVersion`: the raft index at which its `Spec` last changed
+   * (stamped on apply). Writers that only touch status leave it, so a client that read the spec
+   * may still update it after them (no "update out of sequence" for a status write in between).
+   */
+  readonly stampsSpecVersion?: boolean;
 }
 
 /** The tables of a store, by name. */

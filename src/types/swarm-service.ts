@@ -196,6 +196,8 @@ export interface JobStatus {
 /** A swarm service. */
 export interface Service extends StoredObject {
   Spec: ServiceSpec;
+  /** The raft index at which `Spec` last changed (the store stamps it; status writes leave it). */
+  SpecVersion?: { Index: number };
   PreviousSpec?: ServiceSpec;
   Endpoint: Endpoint;
   UpdateStatus?: UpdateStatus;

@@ -17,4 +17,5 @@ export const serviceTable = defineTable<Service>()({
     config: (service) => [...new Set((service.Spec.TaskTemplate.ContainerSpec?.Configs ?? []).map((c) => c.ConfigID))],
   },
   nameConflictMessage: (name) => alreadyExists(`${NAME_CONFLICT}: service ${name} already exists`),
+  stampsSpecVersion: true,
 });
