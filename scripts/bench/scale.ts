@@ -12,14 +12,17 @@
  *     leader's CPU-seconds, and the managers' RSS before and after.
  * Compared with published figures (scale-anchors in the note): Docker 1.12 swarm mode, Nomad C1M/C2M.
  * Usage: bun scripts/bench/scale.ts [--nodes 1000] [--tasks 100000] [--services 10] [--processes 4]
- *        [--join-concurrency 8] [--timeout-s 480] [path/to/shoal]
+ *        [--join-concurrency 8] [--timeout-s 480] [--cpu-prof DIR] [path/to/shoal]
+ *   --cpu-prof DIR: the managers run from source under `bun --cpu-prof` (and the node processes too);
+ *   profiles (.cpuprofile and .md) are written to DIR when they stop.
  *   quick: bun scripts/bench/scale.ts --nodes 100 --tasks 5000 --processes 2
  */
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createTestHosts, type TestHost, type TestHosts } from "../../test/support/hosts.ts";
 import { api, nodeCensus, processFigures, serviceCounts, serviceSpec } from "./scale-api.ts";
 import { printComparison, type ScaleFigures } from "./scale-report.ts";
+import { formatProfile, summarizeProfile } from "./scale-profile.ts";
 import { startSimProcesses, type SimProcesses } from "./scale-processes.ts";
 import { report } from "./stats.ts";
 
@@ -35,9 +38,14 @@ const PROCESSES = flag("processes", 4);
 const JOIN_CONCURRENCY = flag("join-concurrency", 8);
 const TIMEOUT_MS = flag("timeout-s", 480) * 1000;
 const binary = resolve(args.find((arg, index) => !arg.startsWith("--") && !args[index - 1]?.startsWith("--")) ?? process.env.SHOAL_BINARY ?? join(import.meta.dir, "../../dist/shoal"));
+const cpuProfileAt = args.indexOf("--cpu-prof");
+const CPU_PROFILE_DIR = cpuProfileAt >= 0 ? resolve(args[cpuProfileAt + 1] ?? "") : null;
 const CLUSTER = "bsim";
 const SUBNET = 131;
+/** Polls of the follower's service counts wait at least this long, and five times what the last one took. */
 const POLL_MS = 500;
+/** Where the managers' logs are kept after the run (the hosts' directories are removed). */
+const LOG_DIR = `/tmp/shoal-${CLUSTER}-logs`;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const say = (text: string) => console.error(`  scale: ${text}`);
@@ -69,7 +77,7 @@ async function cli(host: TestHost, command: string[], timeoutMs = 60_000): Promi
   return result.stdout.trim();
 }
 
-async function pollUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, intervalMs = POLL_MS): Promise<T> {
+async function pollUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, interval: number | (() => number) = POLL_MS): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
@@ -80,7 +88,7 @@ async function pollUntil<T>(what: string, read: () => Promise<T>, done: (value: 
       // not yet
     }
     if (performance.now() > deadline) throw new Error(`${what}: not within ${seconds(timeoutMs)} (last seen: ${JSON.stringify(last)})`);
-    await Bun.sleep(intervalMs);
+    await Bun.sleep(typeof interval === "number" ? interval : interval());
   }
 }
 
@@ -110,12 +118,17 @@ class Milestones {
 
 let hosts: TestHosts | undefined;
 let sims: SimProcesses | undefined;
+/** The leader's process and the window from the first create to all running, for its CPU profile. */
+let profileWindow: { pid: number; from: number; to: number } | undefined;
 try {
   if (!existsSync(binary)) throw new Error(`no shoal binary at ${binary} (make build makes dist/shoal)`);
-  process.env.SHOAL_BINARY = binary;
+  process.env.SHOAL_BINARY = CPU_PROFILE_DIR ? profilingBinary(CPU_PROFILE_DIR, binary) : binary;
   console.log(`# scale simulation (${NODES} simulated nodes in ${PROCESSES} processes, 3 managers on namespace hosts, ${SERVICES} services × ${Math.round(TASKS / SERVICES)} replicas = ${TASKS} tasks)`);
   hosts = await createTestHosts({ cluster: CLUSTER, subnet: SUBNET, count: 3, hostnames: ["manager1", "manager2", "manager3"] });
   cleanups.push(() => hosts!.teardown());
+  cleanups.push(() => keepDaemonLogs(hosts!.hosts));
+  // A profiled daemon writes its profile when it exits: give it time to stop on its own first.
+  if (CPU_PROFILE_DIR) cleanups.push(() => Promise.all(hosts!.hosts.map((host) => Promise.race([host.stopDaemon("SIGTERM"), Bun.sleep(120_000)]))).then(() => {}));
   const leader = await formManagers(hosts.hosts);
   const followers = hosts.hosts.filter((host) => host !== leader);
   say(`three managers, leader ${leader.hostname}`);
@@ -131,8 +144,9 @@ try {
     advertise: hosts.gateway,
     dir: join(`/tmp/shoal-${CLUSTER}`, "agents"),
     concurrency: JOIN_CONCURRENCY,
+    ...(CPU_PROFILE_DIR ? { bunFlags: ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${CPU_PROFILE_DIR}`] } : {}),
   });
-  cleanups.splice(0, 0, () => sims!.stop());
+  cleanups.push(() => sims!.stop());
   const joined = await sims.joined(TIMEOUT_MS);
   const joinMs = performance.now() - joinStarted;
   say(`${joined.joined} nodes joined in ${seconds(joinMs)} (${joined.failed} failed)`);
@@ -151,6 +165,7 @@ try {
     started.note(totals.started, totals.at);
   });
   const t0 = Date.now();
+  profileWindow = { pid: leader.daemon!.pid, from: t0, to: Number.POSITIVE_INFINITY };
   const perService = Math.floor(TASKS / SERVICES);
   for (let index = 0; index < SERVICES; index++) {
     const replicas = index === SERVICES - 1 ? TASKS - perService * (SERVICES - 1) : perService;
@@ -160,10 +175,14 @@ try {
   say(`${SERVICES} services created in ${seconds(createdMs)}`);
   let lastSay = 0;
   const follower = followers[0]!;
+  // Counting walks every task: the polls keep to a small share of the follower's time.
+  let pollMs = POLL_MS;
   await pollUntil(
     `${TASKS} tasks running`,
     async () => {
+      const asked = performance.now();
       const counts = await serviceCounts(follower.socket);
+      pollMs = Math.min(3000, Math.max(POLL_MS, 5 * (performance.now() - asked)));
       running.note(counts.running, Date.now());
       if (Date.now() - lastSay > 5000) {
         lastSay = Date.now();
@@ -174,7 +193,9 @@ try {
     },
     (count) => count >= TASKS,
     TIMEOUT_MS,
+    () => pollMs,
   );
+  profileWindow.to = Date.now();
   const after = { leader: processFigures(leader.daemon!.pid), followers: followers.map((host) => processFigures(host.daemon!.pid)) };
   const totals = sims.totals();
 
@@ -200,11 +221,45 @@ try {
   printComparison(figures);
 } catch (error) {
   process.exitCode = 1;
+  if (profileWindow && profileWindow.to === Number.POSITIVE_INFINITY) profileWindow.to = Date.now();
   console.error(`scale bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 } finally {
   await cleanup();
 }
+if (CPU_PROFILE_DIR && profileWindow) printLeaderProfile(CPU_PROFILE_DIR, profileWindow);
 process.exit(process.exitCode ?? 0);
+
+/**
+ * A wrapper that runs `shoal daemon` from source under Bun's CPU profiler (profiles go to `dir` when
+ * the daemon stops) and every other command through `binary`.
+ */
+function profilingBinary(dir: string, binary: string): string {
+  mkdirSync(dir, { recursive: true });
+  const wrapper = join(dir, "shoal-profiled");
+  const main = join(import.meta.dir, "../../src/main.ts");
+  const bunFlags = `--cpu-prof --cpu-prof-md --cpu-prof-dir=${dir}`;
+  writeFileSync(wrapper, `#!/bin/sh\nif [ "$1" = daemon ]; then exec ${process.execPath} ${bunFlags} ${main} "$@"; fi\nexec ${binary} "$@"\n`, { mode: 0o755 });
+  return wrapper;
+}
+
+/** Copies the managers' daemon logs to {@link LOG_DIR} (replacing an earlier run's). */
+function keepDaemonLogs(managers: TestHost[]): void {
+  rmSync(LOG_DIR, { recursive: true, force: true });
+  mkdirSync(LOG_DIR, { recursive: true });
+  for (const host of managers) if (host.daemon && existsSync(host.daemon.logFile)) copyFileSync(host.daemon.logFile, join(LOG_DIR, `${host.hostname}.log`));
+  say(`the managers' logs are in ${LOG_DIR}`);
+}
+
+/** The leader's CPU profile (written when its daemon stopped) over the window. */
+function printLeaderProfile(dir: string, window: { pid: number; from: number; to: number }): void {
+  const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile") && name.includes(`.${window.pid}.`));
+  if (!file) {
+    console.log(`# no CPU profile of the leader (pid ${window.pid}) in ${dir}`);
+    return;
+  }
+  console.log(`# the leader's CPU from the first create to all running (${join(dir, file)})`);
+  console.log(formatProfile(summarizeProfile(join(dir, file), window.from, window.to, 30)));
+}
 
 /** Tasks per second between the 10 % and 90 % milestones (the steady rate, without the start and the tail). */
 function steadyRate(milestones: Milestones, total: number): number {

@@ -98,7 +98,7 @@ export function hostProcesses(netns: string): HostProcesses {
 }
 
 /** CPU ticks of the daemons and monitors of some hosts, by process, to subtract from later. */
-export type CpuSnapshot = Map<string, number>;
+export type CpuSnapshot = Map<string, { role: ProcessRole; ticks: number }>;
 const processKey = (info: ProcessInfo) => `${info.pid}@${info.start}`;
 
 /** The daemons' and monitors' CPU on the hosts of `netnses`, now. */
@@ -106,7 +106,8 @@ export function cpuSnapshot(netnses: string[]): CpuSnapshot {
   const snapshot: CpuSnapshot = new Map();
   for (const netns of netnses) {
     const { daemons, monitors } = hostProcesses(netns);
-    for (const info of [...daemons, ...monitors]) snapshot.set(processKey(info), info.cpuTicks);
+    for (const info of daemons) snapshot.set(processKey(info), { role: "daemon", ticks: info.cpuTicks });
+    for (const info of monitors) snapshot.set(processKey(info), { role: "monitor", ticks: info.cpuTicks });
   }
   return snapshot;
 }
@@ -115,10 +116,10 @@ export function cpuSnapshot(netnses: string[]): CpuSnapshot {
  * CPU-seconds the daemons and monitors of those hosts used since `before` (processes started since
  * count whole; helpers they reaped, such as runc and prestart hooks, are included through cutime/cstime).
  */
-export function cpuSecondsSince(before: CpuSnapshot, netnses: string[]): number {
-  let ticks = 0;
-  for (const [key, now] of cpuSnapshot(netnses)) ticks += now - (before.get(key) ?? 0);
-  return ticks / CLOCK_TICKS;
+export function cpuSecondsSince(before: CpuSnapshot, netnses: string[]): { total: number; daemons: number; monitors: number } {
+  const ticks = { daemon: 0, monitor: 0, other: 0 };
+  for (const [key, now] of cpuSnapshot(netnses)) ticks[now.role] += now.ticks - (before.get(key)?.ticks ?? 0);
+  return { total: (ticks.daemon + ticks.monitor) / CLOCK_TICKS, daemons: ticks.daemon / CLOCK_TICKS, monitors: ticks.monitor / CLOCK_TICKS };
 }
 
 /** RSS in MiB of process `pid` (0 when it is gone). */

@@ -130,8 +130,9 @@ export async function smokeTest(cluster: SwarmCluster, timeoutMs = 90_000): Prom
 export interface CreateFigures {
   /** `service create` until 100/100 (ms). */
   converged: number;
-  /** CPU-seconds of the daemons and monitors of all hosts meanwhile. */
+  /** CPU-seconds of the daemons and monitors of all hosts meanwhile, and the daemons' share. */
   cpuSeconds: number;
+  daemonCpuSeconds: number;
   /** Per task, with all running and 5 s settled: monitor RSS and daemon RSS growth since before the create (MiB). */
   monitorPerTask: number;
   daemonPerTask: number;
@@ -155,7 +156,8 @@ export async function createMany(cluster: SwarmCluster, replicas: number): Promi
   const removed = await removeServices(cluster);
   return {
     converged: done - started,
-    cpuSeconds,
+    cpuSeconds: cpuSeconds.total,
+    daemonCpuSeconds: cpuSeconds.daemons,
     monitorPerTask: after.monitorMiB / replicas,
     daemonPerTask: (after.daemonMiB - before.daemonMiB) / replicas,
     monitors: after.monitors,
@@ -164,7 +166,7 @@ export async function createMany(cluster: SwarmCluster, replicas: number): Promi
 }
 
 /** `service scale from → to` until to/to (ms) and the daemons' and monitors' CPU-seconds meanwhile. */
-export async function scaleUp(cluster: SwarmCluster, from: number, to: number): Promise<{ converged: number; cpuSeconds: number }> {
+export async function scaleUp(cluster: SwarmCluster, from: number, to: number): Promise<{ converged: number; cpuSeconds: number; daemonCpuSeconds: number }> {
   const { manager } = serviceRoles(cluster);
   await createService(manager, "scaled", from);
   await untilReplicas(cluster, "scaled", from, SLOW_POLL_MS);
@@ -175,36 +177,46 @@ export async function scaleUp(cluster: SwarmCluster, from: number, to: number): 
   const done = await untilReplicas(cluster, "scaled", to, SLOW_POLL_MS);
   const cpuSeconds = cpuSecondsSince(cpu, netnses(cluster));
   await removeServices(cluster);
-  return { converged: done - started, cpuSeconds };
+  return { converged: done - started, cpuSeconds: cpuSeconds.total, daemonCpuSeconds: cpuSeconds.daemons };
 }
 
-/**
- * Rolling update of `replicas` replicas `parallelism` at a time, no delay, to the second image tag:
- * from `service update` until UpdateStatus is `completed` and all replicas run the new image (ms).
- */
-export async function rollingUpdate(cluster: SwarmCluster, replicas: number, parallelism: number): Promise<number> {
+/** Figures of a rolling update. */
+export interface UpdateFigures {
+  /** `service update` until all replicas run the new image (ms). */
+  rolledOut: number;
+  /** … until UpdateStatus is `completed` too: SwarmKit's updater watches the last tasks for the monitor period (5 s by default) first (ms). */
+  completed: number;
+}
+
+/** Rolling update of `replicas` replicas `parallelism` at a time, no delay, to the second image tag. */
+export async function rollingUpdate(cluster: SwarmCluster, replicas: number, parallelism: number): Promise<UpdateFigures> {
   const { manager } = serviceRoles(cluster);
   await createService(manager, "rolled", replicas, ["--update-parallelism", String(parallelism), "--update-delay", "0s"]);
   await untilReplicas(cluster, "rolled", replicas);
   await Bun.sleep(2000);
   let seen = "";
+  let rolledOut: number | undefined;
   const started = performance.now();
   await cliOk(manager, ["service", "update", "--detach", "--no-resolve-image", "--image", IMAGE_UPDATED, "rolled"], 120_000);
-  const done = await pollUntil(
+  const completed = await pollUntil(
     `${cluster.name}: rolling update of ${replicas} by ${parallelism} completed`,
     async () => {
-      const state = await cliOk(manager, ["service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", "rolled"]);
-      const tasks = await runningTasks(cluster, "rolled");
+      const [state, tasks] = await Promise.all([
+        cliOk(manager, ["service", "inspect", "--format", "{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}", "rolled"]),
+        runningTasks(cluster, "rolled"),
+      ]);
       const updated = tasks.filter((task) => task.image === IMAGE_UPDATED).length;
       seen = `UpdateStatus ${state || "none"}, ${updated}/${tasks.length} running tasks updated`;
-      return state === "completed" && updated === replicas && tasks.length === replicas;
+      const allUpdated = updated === replicas && tasks.length === replicas;
+      if (allUpdated) rolledOut ??= performance.now();
+      return state === "completed" && allUpdated;
     },
     CONVERGE_TIMEOUT_MS,
   ).catch((error) => {
     throw new Error(`${error instanceof Error ? error.message : String(error)} (last seen: ${seen})`);
   });
   await removeServices(cluster);
-  return done - started;
+  return { rolledOut: rolledOut! - started, completed: completed - started };
 }
 
 /** Figures of a worker's death. */

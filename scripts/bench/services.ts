@@ -7,7 +7,7 @@
  *      monitors (conmon / containerd-shim, with the runc and hook processes they reaped) meanwhile;
  *   2. `service scale` 10 → 100 until 100/100, and its CPU-seconds;
  *   3. a rolling update of 20 replicas (`--update-parallelism 5 --update-delay 0s`, to a second tag of
- *      the image) until UpdateStatus is completed and 20/20 run the new image;
+ *      the image) until 20/20 run the new image, and until UpdateStatus is completed as well;
  *   4. kill -9 of everything of the engine on worker2 (daemon, monitors, containers) with 30 replicas
  *      until 30 run on the other two nodes;
  *   5. drain of worker1 with 30 replicas until all run elsewhere and none is left on it;
@@ -38,6 +38,8 @@ const dir = `/tmp/shoal-servicesbench-${process.pid}`;
 // ---- cleanup: a stack of steps, run once, at the end or on a signal ---------------------------
 const cleanups: (() => Promise<void> | void)[] = [];
 let cleaned = false;
+/** Set on ^C: the teardown then kills what runs instead of removing the services first. */
+let interrupted = false;
 async function cleanup(): Promise<void> {
   if (cleaned) return;
   cleaned = true;
@@ -52,6 +54,7 @@ async function cleanup(): Promise<void> {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     console.error(`services bench: ${signal}, cleaning up`);
+    interrupted = true;
     void cleanup().finally(() => process.exit(130));
   });
 }
@@ -69,7 +72,9 @@ cleanups.push(() => {
 /** Removes the cluster's services, kills what is left of the engine on every host, then tears the cluster down. */
 function teardownStep(cluster: SwarmCluster): () => Promise<void> {
   return async () => {
-    await Promise.race([removeServices(cluster).catch((error) => console.error(`  ${cluster.name}: removing the services at the end: ${message(error)}`)), Bun.sleep(180_000)]);
+    if (!interrupted) {
+      await Promise.race([removeServices(cluster).catch((error) => console.error(`  ${cluster.name}: removing the services at the end: ${message(error)}`)), Bun.sleep(180_000)]);
+    }
     for (const host of cluster.hosts) {
       if (hostProcesses(host.netns).monitors.length > 0) for (const path of await killEverything(host.netns)) deadCgroups.add(path);
     }
@@ -129,7 +134,7 @@ try {
     }
   }
   for (const cluster of clusters) {
-    figures.set(cluster.name, { create: [], createCpu: [], remove: [], monitorPerTask: [], daemonPerTask: [], scale: [], scaleCpu: [], update: [], workerDown: [], workerBack: [], drainMoved: [], drainEmptied: [] });
+    figures.set(cluster.name, { create: [], createCpu: [], remove: [], monitorPerTask: [], daemonPerTask: [], scale: [], scaleCpu: [], updateRolledOut: [], updateCompleted: [], workerDown: [], workerBack: [], drainMoved: [], drainEmptied: [] });
   }
 
   for (const cluster of [...clusters]) {
@@ -154,17 +159,19 @@ try {
       record.monitorPerTask.push(result.monitorPerTask);
       record.daemonPerTask.push(result.daemonPerTask);
       record.remove.push(result.removed);
-      note(cluster, `create ${run}: 100/100 after ${seconds(result.converged)}, ${result.cpuSeconds.toFixed(1)} CPU-s; per task ${result.monitorPerTask.toFixed(2)} MiB monitor (${result.monitors} monitors) + ${result.daemonPerTask.toFixed(2)} MiB daemons; removed in ${seconds(result.removed)}`);
+      note(cluster, `create ${run}: 100/100 after ${seconds(result.converged)}, ${result.cpuSeconds.toFixed(1)} CPU-s (${result.daemonCpuSeconds.toFixed(1)} in the daemons); per task ${result.monitorPerTask.toFixed(2)} MiB monitor (${result.monitors} monitors) + ${result.daemonPerTask.toFixed(2)} MiB daemons; removed in ${seconds(result.removed)}`);
     });
     await each("scale 10 → 100", async (cluster, record) => {
       const result = await scaleUp(cluster, 10, 100);
       record.scale.push(result.converged);
       record.scaleCpu.push(result.cpuSeconds);
-      note(cluster, `scale ${run}: 100/100 after ${seconds(result.converged)}, ${result.cpuSeconds.toFixed(1)} CPU-s`);
+      note(cluster, `scale ${run}: 100/100 after ${seconds(result.converged)}, ${result.cpuSeconds.toFixed(1)} CPU-s (${result.daemonCpuSeconds.toFixed(1)} in the daemons)`);
     });
     await each("rolling update", async (cluster, record) => {
-      record.update.push(await rollingUpdate(cluster, 20, 5));
-      note(cluster, `rolling update ${run}: completed after ${seconds(record.update.at(-1)!)}`);
+      const result = await rollingUpdate(cluster, 20, 5);
+      record.updateRolledOut.push(result.rolledOut);
+      record.updateCompleted.push(result.completed);
+      note(cluster, `rolling update ${run}: 20/20 updated after ${seconds(result.rolledOut)}, completed after ${seconds(result.completed)}`);
     });
     await each("worker death", async (cluster, record) => {
       const result = await workerDeath(cluster, 30);

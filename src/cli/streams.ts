@@ -55,3 +55,13 @@ function readProcessStdin(signal?: AbortSignal): AsyncIterable<Uint8Array> {
   process.stdin.resume();
   return queue;
 }
+
+/** A reader of our output that went away (`shoal service logs web | head`) ends the command quietly, as docker does. */
+export function exitQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+  }
+}

@@ -2,7 +2,7 @@ import { ShoalError, toShoalError, type Clock, type Logger, type Timer } from ".
 import type { ClusterStore } from "../store/index.ts";
 import type { CallContext, RpcServer } from "../transport/index.ts";
 import type { AssignmentsMessage, Node } from "../types/index.ts";
-import { NodeAssignments } from "./node-assignments.ts";
+import { AssignmentRouter } from "./assignment-router.ts";
 import { Assignments, Heartbeat, SessionEnding, UpdateTaskStatus, type RemoteManager } from "./swarm-protocol.ts";
 import { TaskStatusWriter } from "./task-status-writer.ts";
 
@@ -13,7 +13,7 @@ export const HEARTBEAT_GRACE_PERIODS = 3;
  * How long a node whose session connection broke (its daemon died: the kernel closed the socket, or
  * the keepalive gave up on a silent host) has to open a new session before it is marked down.
  */
-export const SESSION_LOST_GRACE_MS = 1000;
+export const SESSION_LOST_GRACE_MS = 2000;
 
 /** Docker's Status.Message of a node whose heartbeats stopped. */
 export const HEARTBEAT_FAILURE_MESSAGE = "heartbeat failure";
@@ -22,6 +22,12 @@ export const HEARTBEAT_FAILURE_MESSAGE = "heartbeat failure";
 export const NODE_LEFT_MESSAGE = "node left the swarm";
 
 const DEFAULT_PERIOD_MS = 5000;
+
+/**
+ * How long the managers list sent with heartbeat answers is reused: reading it walks every node,
+ * and a thousand nodes heartbeat 200 times a second.
+ */
+export const MANAGERS_REFRESH_MS = 1000;
 
 /** What the dispatcher needs from its manager. */
 export interface DispatcherOptions {
@@ -48,15 +54,17 @@ interface Session {
  *   periods is marked down ("heartbeat failure"). Nodes not heard from since this manager started
  *   leading get the same grace.
  * - `Assignments`: a stream per node of the tasks assigned to it (and the secrets and configs they
- *   use), complete first, then changes. A node whose stream breaks without `SessionEnding` (its
- *   daemon died or its host went silent) is marked down after {@link SESSION_LOST_GRACE_MS} unless it
- *   opens a new one: much sooner than the heartbeat grace.
+ *   use), complete first, then changes; every stream is fed from one store watch (`AssignmentRouter`).
+ *   A node whose stream breaks without `SessionEnding` (its daemon died or its host went silent) is
+ *   marked down after {@link SESSION_LOST_GRACE_MS} unless it opens a new one: much sooner than the
+ *   heartbeat grace.
  * - `UpdateTaskStatus`: agents' task status changes, written in batches.
  */
 export class Dispatcher {
   readonly #options: DispatcherOptions;
   readonly #log: Logger;
   readonly #statuses: TaskStatusWriter;
+  readonly #router: AssignmentRouter;
   /** When each node was last heard from (ms on the clock). */
   readonly #lastSeen = new Map<string, number>();
   /** Open sessions by node. */
@@ -67,11 +75,13 @@ export class Dispatcher {
   #timer: Timer | null = null;
   #checking = false;
   #wasLeader = false;
+  #managersCache: { at: number; managers: RemoteManager[] } | null = null;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
     this.#log = options.logger.with({ module: "dispatcher" });
     this.#statuses = new TaskStatusWriter({ store: options.store, clock: options.clock, logger: options.logger });
+    this.#router = new AssignmentRouter({ store: options.store, logger: options.logger });
   }
 
   /** The heartbeat period the cluster's `Dispatcher.HeartbeatPeriod` sets, in milliseconds. */
@@ -88,7 +98,7 @@ export class Dispatcher {
         const nodeId = this.#caller(context);
         await this.heartbeat(nodeId);
         const role = this.#options.store.view((tx) => tx.get("nodes", nodeId))?.Spec.Role ?? "worker";
-        return { periodMs: this.periodMs(), managers: this.#options.managers(), role };
+        return { periodMs: this.periodMs(), managers: this.#managers(), role };
       })
       .stream(Assignments, (_request, context) => this.#assignments(this.#caller(context), context.signal))
       .unary(UpdateTaskStatus, async (request, context) => {
@@ -106,6 +116,13 @@ export class Dispatcher {
         this.#log.info("agent ended its session", { "node.id": nodeId, reason: request.reason });
         return {};
       });
+  }
+
+  /** The managers (leader first), read again at most every {@link MANAGERS_REFRESH_MS}. */
+  #managers(): RemoteManager[] {
+    const now = this.#options.clock.now();
+    if (!this.#managersCache || now - this.#managersCache.at >= MANAGERS_REFRESH_MS) this.#managersCache = { at: now, managers: this.#options.managers() };
+    return this.#managersCache.managers;
   }
 
   /** The calling node; unavailable (the agent moves on to the next manager) on a manager that does not lead. */
@@ -128,7 +145,6 @@ export class Dispatcher {
 
   /** The assignments stream of `nodeId`, until the caller goes or this manager stops leading. */
   async *#assignments(nodeId: string, callerGone: AbortSignal): AsyncGenerator<AssignmentsMessage> {
-    const { store } = this.#options;
     const session: Session = { nodeId, abort: new AbortController() };
     const signal = AbortSignal.any([callerGone, session.abort.signal]);
     const sessions = this.#sessions.get(nodeId) ?? new Set<Session>();
@@ -137,27 +153,9 @@ export class Dispatcher {
     this.#sessionLostAt.delete(nodeId);
     try {
       await this.heartbeat(nodeId);
-      const assignments = new NodeAssignments(nodeId, {
-        secret: (id) => store.view((tx) => tx.get("secrets", id)),
-        config: (id) => store.view((tx) => tx.get("configs", id)),
-      });
-      const [tasks, watch] = store.viewAndWatch((tx) => tx.find("tasks", { index: "node", key: nodeId }), {
-        table: ["tasks", "secrets", "configs"],
-        kinds: ["create", "update", "delete", "commit"],
-        signal,
-      });
+      const messages = this.#router.open(nodeId, signal);
       this.#log.info("assignments session opened", { "node.id": nodeId });
-      yield assignments.complete(tasks);
-      for await (const event of watch) {
-        if (event.kind === "commit") {
-          const message = assignments.flush();
-          if (message) yield message;
-        } else if (event.table === "tasks") {
-          assignments.observe(event.object.ID, event.kind === "delete" ? null : event.object);
-        } else {
-          assignments.observeFile(event.object.ID);
-        }
-      }
+      yield* messages;
     } finally {
       sessions.delete(session);
       if (sessions.size === 0) {
@@ -187,6 +185,7 @@ export class Dispatcher {
   #endSessions(): void {
     for (const sessions of this.#sessions.values()) for (const session of sessions) session.abort.abort();
     this.#sessions.clear();
+    this.#router.close();
   }
 
   #arm(): void {
@@ -211,6 +210,7 @@ export class Dispatcher {
   async check(): Promise<void> {
     const leading = this.#leading();
     if (leading && !this.#wasLeader) {
+      this.#managersCache = null;
       this.#startedAt = this.#options.clock.now();
       this.#lastSeen.clear();
       this.#sessionLostAt.clear();

@@ -34,6 +34,7 @@ import { tlsInfoOf as tlsInfo } from "./tls-info.ts";
 import { retireOtherManagers } from "./force-new-cluster.ts";
 import { NO_LEADER_MESSAGE } from "./swarm-messages.ts";
 import { LeaderLoops, type LeaderLoop } from "./leader-loops.ts";
+import { leadsUpToDate } from "./leader-probe.ts";
 import { TaskAllocator } from "./task-allocator.ts";
 import { Orchestration } from "./orchestrator/orchestration.ts";
 import { RollingUpdater } from "./orchestrator/rolling-updater.ts";
@@ -47,7 +48,7 @@ const LEADER_TIMEOUT_MS = 10_000;
 
 /** How often the managers' listener pings a connection that has gone quiet, and when it gives up on it. */
 const SESSION_KEEPALIVE_INTERVAL_MS = 1000;
-const SESSION_KEEPALIVE_TIMEOUT_MS = 3000;
+const SESSION_KEEPALIVE_TIMEOUT_MS = 4000;
 
 /** What a manager needs from the node: its data root, time, a log, and how to open raft storage. */
 export interface ManagerDeps {
@@ -625,7 +626,7 @@ async function start(
     server = new TransportServer({
       material,
       rpc: logBroker.register(dispatcher.register(ca.register(link.register(new RpcServer({ clock: deps.clock, logger }))))),
-      // A silent peer (host gone without closing its sockets) is dropped within 3 s: the dispatcher then marks its node down.
+      // A silent peer (host gone without closing its sockets) is dropped within 4 s: the dispatcher then marks its node down.
       limits: { keepaliveIntervalMs: SESSION_KEEPALIVE_INTERVAL_MS, keepaliveTimeoutMs: SESSION_KEEPALIVE_TIMEOUT_MS },
       clock: deps.clock,
       logger,
@@ -713,12 +714,6 @@ async function forwardClusterEvents(store: ClusterStore, emit: (event: ClusterEv
   } catch (error) {
     if (!signal.aborted) logger.warn("cluster events stopped", { error: toShoalError(error).message });
   }
-}
-
-/** True on a leader whose store holds everything committed: an entry of its own term committed and all applied. */
-function leadsUpToDate(raft: RaftNode): boolean {
-  const status = raft.status();
-  return status.leader === raft.id && raft.logTerm(status.commit) === status.term && status.applied >= status.commit;
 }
 
 /** The loops the leader runs, made anew for each term of leadership. */

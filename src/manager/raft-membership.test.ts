@@ -112,13 +112,14 @@ test("a group whose members all have nodes is left as it is", async () => {
 });
 
 /** A started membership loop (periodic rounds and event-driven ones) over `raft` and a store holding `nodes`. */
-async function started(raft: FakeRaft, nodes: string[], connect?: (member: string) => Promise<void>) {
+async function started(raft: FakeRaft, nodes: string[], options: { connect?: (member: string) => Promise<void>; silent?: string[] } = {}) {
+  const { connect, silent = [] } = options;
   const clock = new FakeClock();
   const store = new ClusterStore({ clock, logger: silentLogger });
   await store.update((tx) => {
     for (const id of nodes) tx.create("nodes", managerNode(id));
   });
-  const membership = new RaftMembership({ store, raft: raft as unknown as RaftNode, clock, logger: silentLogger, lastHeardFrom: () => clock.now(), ...(connect ? { connect } : {}) });
+  const membership = new RaftMembership({ store, raft: raft as unknown as RaftNode, clock, logger: silentLogger, lastHeardFrom: (member) => (silent.includes(member) ? undefined : clock.now()), ...(connect ? { connect } : {}) });
   membership.start();
   /** Lets promise callbacks run and fires the timers due now, without moving time (no periodic round). */
   const settle = async () => {
@@ -160,7 +161,7 @@ test("with a connect step, a new manager is added only once its raft address ans
   const attempts: { member: string; settle: (ok: boolean) => void }[] = [];
   const connect = (member: string) =>
     new Promise<void>((resolve, reject) => attempts.push({ member, settle: (ok) => (ok ? resolve() : reject(new Error("connection refused"))) }));
-  const { clock, store, membership, settle } = await started(raft, [LEADER], connect);
+  const { clock, store, membership, settle } = await started(raft, [LEADER], { connect });
   await store.update((tx) => tx.create("nodes", managerNode("joiner")));
   await settle();
   expect(attempts.map((attempt) => attempt.member)).toEqual(["joiner"]);
@@ -187,4 +188,23 @@ test("after stop, neither store changes nor learners' messages start a round", a
   membership.heardFrom("joiner");
   await settle();
   expect(raft.changes).toEqual([]);
+});
+
+test("a learner just added is not written unreachable by the round that follows at once; one that stays silent is, after the reachability timeout", async () => {
+  const raft = new FakeRaft({ voters: [LEADER], learners: [] });
+  raft.matches.joiner = 0;
+  const { clock, store, membership, settle } = await started(raft, [LEADER], { silent: ["joiner"] });
+  clock.advance(2400); // leading for longer than the reachability timeout: rounds write reachability
+  await settle();
+  await store.update((tx) => tx.create("nodes", managerNode("joiner")));
+  await settle();
+  const reachability = () => store.view((tx) => tx.get("nodes", "joiner"))?.ManagerStatus?.Reachability;
+  expect(raft.changes).toEqual([{ type: "addLearner", member: "joiner" }]);
+  expect(reachability()).toBe("reachable");
+  for (let i = 0; i < 12; i++) {
+    clock.advance(200);
+    await settle();
+  }
+  expect(reachability()).toBe("unreachable");
+  membership.stop();
 });

@@ -79,6 +79,11 @@ export class RaftMembership {
   /** Managers not in the group yet whose raft address this leader has connected to, and those it is connecting to. */
   readonly #connected = new Set<string>();
   readonly #connecting = new Set<string>();
+  /**
+   * When this leader added each recent learner. It counts as heard from then (the connect step has
+   * just reached it): the round that follows at once must not write it unreachable before its first answer.
+   */
+  readonly #addedAt = new Map<string, number>();
   #leaderSince: number | null = null;
   #demotedSeenAt: number | null = null;
   #demotedCalled = false;
@@ -191,6 +196,7 @@ export class RaftMembership {
     }
     if (!isLeader) return;
 
+    for (const [member, at] of this.#addedAt) if (now - at > REACHABILITY_TIMEOUT_MS) this.#addedAt.delete(member);
     if (now - this.#leaderSince! >= REACHABILITY_TIMEOUT_MS) await this.#syncReachability(nodes, inGroup, status.leader, now);
 
     const demoted = nodes.find((node) => node.Spec.Role === "worker" && inGroup.has(node.ID) && node.ID !== raft.id);
@@ -264,7 +270,10 @@ export class RaftMembership {
     try {
       await this.#options.raft.changeMembership(change, { timeoutMs: 10_000 });
       this.#again = true; // the next step may be due already (another manager to add, a learner caught up)
-      if (change.type === "addLearner") this.#connected.delete(change.member);
+      if (change.type === "addLearner") {
+        this.#connected.delete(change.member);
+        this.#addedAt.set(change.member, this.#options.clock.now());
+      }
       const what = done ?? { addLearner: "manager added to raft as a learner", promote: "manager promoted to raft voter", remove: "demoted manager removed from raft" }[change.type];
       this.#log.info(what, { "node.id": change.member });
     } catch (error) {
@@ -289,7 +298,10 @@ export class RaftMembership {
     const { raft, store } = this.#options;
     const changed = nodes.flatMap((node) => {
       if (!node.ManagerStatus || !inGroup.has(node.ID)) return [];
-      const live = memberReachability({ self: raft.id, leader, member: node.ID, stored: node.ManagerStatus.Reachability, lastHeardAt: this.#options.lastHeardFrom(node.ID), now });
+      const heard = this.#options.lastHeardFrom(node.ID);
+      const added = this.#addedAt.get(node.ID);
+      const lastHeardAt = added === undefined ? heard : Math.max(heard ?? added, added);
+      const live = memberReachability({ self: raft.id, leader, member: node.ID, stored: node.ManagerStatus.Reachability, lastHeardAt, now });
       return live === node.ManagerStatus.Reachability ? [] : [{ id: node.ID, reachability: live }];
     });
     if (changed.length === 0) return;

@@ -545,7 +545,13 @@ export class RaftCore {
         const isLearner = membership.learners.includes(member);
         if (!existing || existing.isLearner !== isLearner) {
           const progress = new Progress(this.log.lastIndex + 1, isLearner);
-          if (existing) Object.assign(progress, { match: existing.match, next: existing.next, recentActive: existing.recentActive });
+          // A promoted learner keeps its flow control: what is in flight to it still is. Reset to probe,
+          // with the promotion's append out, it would get nothing more (not the commit index that makes
+          // it a voter either) until it answered, and then only with the next heartbeat.
+          if (existing) {
+            const { match, next, state, probeSent, pendingSnapshot, snapshotTicks, recentActive } = existing;
+            Object.assign(progress, { match, next, state, probeSent, inflight: [...existing.inflight], pendingSnapshot, snapshotTicks, recentActive });
+          }
           this.progress.set(member, progress);
         }
       }

@@ -463,6 +463,7 @@ export class MuxSession implements StreamHost {
   #terminate(error: ShoalError, clean = false): void {
     if (this.#closeError) return;
     this.#closeError = error;
+    if (!clean) this.#logger.info("connection closed", { side: this.side, reason: error.message });
     this.#keepalive.cancel();
     for (const stream of [...this.#streams.values()]) stream.receiveReset(error);
     this.#streams.clear();

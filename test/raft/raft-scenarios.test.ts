@@ -288,6 +288,20 @@ describe("membership", () => {
     expect(normal(network, "d")).toContain("needs d");
   });
 
+  test("a promoted learner learns that its promotion committed at once, not at the next heartbeat", () => {
+    const network = new CoreNetwork(three);
+    network.campaign("a");
+    network.add("d", { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] });
+    network.core("a").proposeConfigChange({ type: "addLearner", member: "d" });
+    network.stabilize();
+    network.tick(2);
+    // a, b and c commit the promotion before d's answer is in; the leader still tells d (no tick here).
+    network.core("a").proposeConfigChange({ type: "promote", member: "d" });
+    network.stabilize();
+    expect(network.core("d").membership.voters).toContain("d");
+    expect(network.core("d").log.committed).toBe(network.core("a").log.committed);
+  });
+
   test("one change at a time", () => {
     const network = new CoreNetwork(three);
     network.campaign("a");

@@ -132,7 +132,8 @@ export async function removeLeftovers(cluster: string, baseDir = `/tmp/shoal-${c
     .stdout.split("\n")
     .map((line) => line.split(" ")[0] ?? "")
     .filter((name) => name.startsWith(names.netnsPrefix));
-  const pids = new Set(processesUsing(baseDir));
+  // With the trailing slash: the tag "abc" must not match the processes of a set tagged "abc2".
+  const pids = new Set(processesUsing(`${baseDir}/`));
   for (const netns of namespaces) {
     for (const pid of runQuiet(["ip", "netns", "pids", netns]).stdout.split("\n").filter(Boolean)) pids.add(Number(pid));
   }

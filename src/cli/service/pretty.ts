@@ -1,11 +1,11 @@
 import type { Service } from "../../types/index.ts";
+import { humanDuration } from "../format/units.ts";
 import { formatGoDuration } from "../go-duration.ts";
-import { goTimeString } from "../node/pretty.ts";
 
 const sorted = (map: Record<string, string> | null | undefined) => Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** `service inspect --pretty` for one service, following docker's serviceInspectPrettyTemplate for the fields shoal sets. */
-export function prettyService(service: Service, networkNames: Map<string, string>): string {
+export function prettyService(service: Service, networkNames: Map<string, string>, now = Date.now()): string {
   const spec = service.Spec;
   const template = spec.TaskTemplate;
   const container = template.ContainerSpec;
@@ -18,15 +18,17 @@ export function prettyService(service: Service, networkNames: Map<string, string
   else lines.push("Service Mode:\tReplicated", ` Replicas:\t${mode.Replicated?.Replicas ?? 0}`);
   if (service.UpdateStatus) {
     lines.push("UpdateStatus:", ` State:\t\t${service.UpdateStatus.State}`);
-    if (service.UpdateStatus.StartedAt) lines.push(` Started:\t${goTimeString(service.UpdateStatus.StartedAt)}`);
-    if (service.UpdateStatus.CompletedAt) lines.push(` Completed:\t${goTimeString(service.UpdateStatus.CompletedAt)}`);
+    // docker: how long ago, and "Completed" only for a completed update (not a rollback).
+    const ago = (time: string) => `${humanDuration((now - Date.parse(time)) * 1e6)} ago`;
+    if (service.UpdateStatus.StartedAt) lines.push(` Started:\t${ago(service.UpdateStatus.StartedAt)}`);
+    if (service.UpdateStatus.State === "completed" && service.UpdateStatus.CompletedAt) lines.push(` Completed:\t${ago(service.UpdateStatus.CompletedAt)}`);
     lines.push(` Message:\t${service.UpdateStatus.Message ?? ""}`);
   }
   const placement = template.Placement;
   lines.push("Placement:");
   if (placement?.Constraints?.length) lines.push(` Constraints:\t${JSON.stringify(placement.Constraints).replaceAll('","', " ").replace('["', "[").replace('"]', "]")}`);
-  if (placement?.Preferences?.length) lines.push(` Preferences:\t[${placement.Preferences.map((pref) => `Spread=${pref.Spread.SpreadDescriptor}`).join(" ")}]`);
-  if (placement?.MaxReplicas) lines.push(` Max Replicas Per Node:  ${placement.MaxReplicas}`);
+  if (placement?.Preferences?.length) lines.push(` Preferences:   [${placement.Preferences.map((pref) => `spread=${pref.Spread.SpreadDescriptor}`).join(" ")}]`);
+  if (placement?.MaxReplicas) lines.push(` Max Replicas Per Node:   ${placement.MaxReplicas}`);
   for (const [title, config] of [["UpdateConfig", spec.UpdateConfig], ["RollbackConfig", spec.RollbackConfig]] as const) {
     if (!config) continue;
     lines.push(`${title}:`, ` Parallelism:\t${config.Parallelism}`);
@@ -36,13 +38,12 @@ export function prettyService(service: Service, networkNames: Map<string, string
     lines.push(` Max failure ratio: ${config.MaxFailureRatio}`, `${title === "UpdateConfig" ? " Update order:      " : " Rollback order:    "}${config.Order}`);
   }
   lines.push("ContainerSpec:", ` Image:\t\t${container?.Image ?? ""}`);
-  if (container?.Command?.length) lines.push(` Command:\t${container.Command.join(" ")}`);
-  if (container?.Args?.length) lines.push(` Args:\t\t${container.Args.join(" ")}`);
-  if (container?.Env?.length) lines.push(` Env:\t\t${container.Env.join(" ")}`);
+  // docker's template: each argument and variable followed by a space; Init whenever it is set.
+  if (container?.Args?.length) lines.push(` Args:\t\t${container.Args.map((arg) => `${arg} `).join("")}`);
+  if (container?.Env?.length) lines.push(` Env:\t\t${container.Env.map((env) => `${env} `).join("")}`);
   if (container?.Dir) lines.push(` Dir:\t\t${container.Dir}`);
+  if (container?.Init !== undefined && container.Init !== null) lines.push(` Init:\t\t${container.Init}`);
   if (container?.User) lines.push(` User: ${container.User}`);
-  if (container?.Init) lines.push(` Init: ${container.Init}`);
-  if (container?.StopGracePeriod) lines.push(` StopGracePeriod: ${formatGoDuration(container.StopGracePeriod)}`);
   if (container?.Mounts?.length) {
     lines.push("Mounts:");
     for (const mount of container.Mounts) lines.push(` Target:\t${mount.Target}`, `  Source:\t${mount.Source ?? ""}`, `  ReadOnly:\t${Boolean(mount.ReadOnly)}`, `  Type:\t\t${mount.Type}`);

@@ -365,3 +365,14 @@ test("service create --detach=false follows the service after printing its ID", 
   expect(result.exitCode).toBe(1);
   expect(daemon.calls()).toEqual(["POST /services/create", `GET /services/${SVC}`]);
 });
+
+test("service update and rollback without -d follow the service by the name they were given, as docker does", async () => {
+  daemon.on("GET", "/services/web", () => ({ ID: SVC, Version: { Index: 7 }, Spec: { Name: "web", Mode: { Replicated: { Replicas: 1 } }, TaskTemplate: { ContainerSpec: { Image: "alpine" } } }, UpdateStatus: { State: "paused", Message: "task failed" } }));
+  daemon.on("POST", `/services/${SVC}/update`, () => ({ Warnings: null }));
+  for (const args of [["service", "update", "--env-add", "A=1", "web"], ["service", "rollback", "web"]]) {
+    const result = await runShoal(daemon.host, args);
+    expect([result.exitCode, result.stdout, result.stderr]).toEqual([1, "web\n", "service update paused: task failed\n"]);
+    expect(daemon.calls().filter((call) => call.startsWith("GET"))).toEqual(["GET /services/web", "GET /services/web"]);
+    daemon.requests.length = 0;
+  }
+});

@@ -119,7 +119,8 @@ export async function serviceUpdateCommand(ctx: CliContext, ref: string, flags: 
   }
   await sendUpdate(ctx, service, spec, { registryAuthFrom: flags.withRegistryAuth ? undefined : "spec", rollback: flags.rollback ? "previous" : "none", headers, warnings });
   ctx.out(`${ref}\n`);
-  if (!detachFlag(flags)) await serviceProgress(ctx, service.ID, Boolean(flags.quiet));
+  // docker follows the service by the name or ID it was given (its "verify: Service <ref> converged").
+  if (!detachFlag(flags)) await serviceProgress(ctx, ref, Boolean(flags.quiet));
 }
 
 /** `POST /services/{id}/update` with docker's query, printing the warnings. */
@@ -142,5 +143,6 @@ export async function serviceRollbackCommand(ctx: CliContext, ref: string, flags
   const service = await ctx.client.json<Service>("GET", `/services/${encodeURIComponent(ref)}`);
   await sendUpdate(ctx, service, service.Spec, { rollback: "previous" });
   ctx.out(`${ref}\n`);
-  if (!detachFlag(flags)) await serviceProgress(ctx, service.ID, Boolean(flags.quiet));
+  // docker follows the service by the name or ID it was given (its "verify: Service <ref> converged").
+  if (!detachFlag(flags)) await serviceProgress(ctx, ref, Boolean(flags.quiet));
 }
