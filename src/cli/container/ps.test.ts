@@ -13,7 +13,7 @@ beforeEach(async () => {
       Names: ["/web"],
       Image: "nginx:1.25",
       Command: "/docker-entrypoint.sh nginx -g 'daemon off;'",
-      Created: now - 3,
+      Created: now - 2 * 3600, // hours: the test may run seconds late under load
       Ports: [{ IP: "0.0.0.0", PrivatePort: 80, PublicPort: 8080, Type: "tcp" }],
       Labels: { tier: "front" },
       State: "running",
@@ -39,7 +39,7 @@ test("ps prints docker's table", async () => {
   expect(result.stdout).toBe(
     [
       "CONTAINER ID   IMAGE        COMMAND                  CREATED         STATUS                     PORTS                  NAMES",
-      `aaaaaaaaaaaa   nginx:1.25   "/docker-entrypoint.…"   3 seconds ago   Up 3 seconds               0.0.0.0:8080->80/tcp   web`,
+      `aaaaaaaaaaaa   nginx:1.25   "/docker-entrypoint.…"   2 hours ago     Up 3 seconds               0.0.0.0:8080->80/tcp   web`,
       `bbbbbbbbbbbb   busybox      "true"                   2 minutes ago   Exited (0) 5 seconds ago                          job`,
       "",
     ].join("\n"),
