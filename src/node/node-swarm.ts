@@ -22,7 +22,7 @@ import {
   type LogBatch,
   type ManagerDeps,
 } from "../manager/index.ts";
-import { swarmLockedError } from "../pki/index.ts";
+import { loadX509, swarmLockedError } from "../pki/index.ts";
 import { LmdbRaftStorage } from "../raft/index.ts";
 import { abandonJoin } from "./abandon-join.ts";
 import type { LogOptions, LogSelector, Node, Swarm, SwarmInfo } from "../types/index.ts";
@@ -100,6 +100,8 @@ export class NodeSwarm implements SwarmSource {
         swarm.#log.error("cannot restart the swarm agent", { error: swarm.#error });
       }
     }
+    // The certificate library costs ≈75 ms of CPU to load: load it while idle, not during a `swarm join`.
+    setTimeout(() => loadX509(), 1000).unref();
     return swarm;
   }
 

@@ -60,3 +60,4 @@ export {
 export type { NodeCredentials, UnlockOptions } from "./certificate-store.ts";
 export { writeFileAtomic } from "./atomic-write.ts";
 export type { AtomicWriteOptions } from "./atomic-write.ts";
+export { x509 as loadX509 } from "./x509.ts";
