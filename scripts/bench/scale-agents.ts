@@ -4,7 +4,7 @@
  * a time) and then keeping a real session to the managers (heartbeats, assignments stream, status
  * reports), their executor a {@link PretendExecutor}. Reports to its parent as JSON lines on stdout:
  *   {"type":"joined","joined":N,"failed":N,"ms":N}        once every join was tried
- *   {"type":"progress","at":EPOCH_MS,"assigned":N,"started":N,"stopped":N,"cpuMs":N,"rssMiB":N}
+ *   {"type":"progress","at":EPOCH_MS,"assigned":N,"started":N,"stopped":N,"messages":N,"cpuMs":N,"rssMiB":N}
  * every {@link PROGRESS_MS}. Ends (without leaving: the managers go away with it) on SIGTERM or when
  * stdin closes.
  * Usage: bun scripts/bench/scale-agents.ts --count N --first I --token T --managers A[,B…] --advertise IP --dir D [--concurrency C]
@@ -32,7 +32,7 @@ const dir = flag("dir");
 const concurrency = Number(flag("concurrency", "16"));
 
 const logger = createLogger({ level: "warn", fields: { "sim.process": first } });
-const counters: ExecutorCounters = { assigned: 0, started: 0, stopped: 0 };
+const counters: ExecutorCounters = { assigned: 0, started: 0, stopped: 0, messages: 0 };
 const agents: Agent[] = [];
 const emit = (line: object) => process.stdout.write(JSON.stringify(line) + "\n");
 

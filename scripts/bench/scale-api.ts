@@ -49,8 +49,17 @@ export async function serviceCounts(socket: string): Promise<{ running: number; 
   return { running, desired };
 }
 
-/** A process's resident set now and at its peak (MiB), and the CPU-seconds it used so far. */
-export function processFigures(pid: number): { rssMiB: number; peakMiB: number; cpuSeconds: number } {
+/** A process's figures so far: resident set now and at its peak (MiB), CPU-seconds, and its write(2)s (calls and MiB: files and pipes; socket sends are not counted by /proc/PID/io). */
+export interface ProcessFigures {
+  rssMiB: number;
+  peakMiB: number;
+  cpuSeconds: number;
+  writeCalls: number;
+  writtenMiB: number;
+}
+
+/** {@link ProcessFigures} of `pid` from /proc (NaN when it is gone). */
+export function processFigures(pid: number): ProcessFigures {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
@@ -58,8 +67,10 @@ export function processFigures(pid: number): { rssMiB: number; peakMiB: number; 
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // utime(14) and stime(15), counted from the state field (3).
     const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
-    return { rssMiB: kib("VmRSS") / 1024, peakMiB: kib("VmHWM") / 1024, cpuSeconds: ticks / CLOCK_TICKS };
+    const io = readFileSync(`/proc/${pid}/io`, "utf8");
+    const ioField = (field: string) => Number(new RegExp(`^${field}: (\\d+)$`, "m").exec(io)?.[1] ?? Number.NaN);
+    return { rssMiB: kib("VmRSS") / 1024, peakMiB: kib("VmHWM") / 1024, cpuSeconds: ticks / CLOCK_TICKS, writeCalls: ioField("syscw"), writtenMiB: ioField("wchar") / 2 ** 20 };
   } catch {
-    return { rssMiB: Number.NaN, peakMiB: Number.NaN, cpuSeconds: Number.NaN };
+    return { rssMiB: Number.NaN, peakMiB: Number.NaN, cpuSeconds: Number.NaN, writeCalls: Number.NaN, writtenMiB: Number.NaN };
   }
 }

@@ -17,6 +17,8 @@ export interface ExecutorCounters {
   started: number;
   /** Tasks reported shut down. */
   stopped: number;
+  /** Assignments messages (each one a reconcile). */
+  messages: number;
 }
 
 /** A {@link TaskExecutor} that pretends: every task runs the moment it is assigned. */
@@ -30,6 +32,7 @@ export class PretendExecutor implements TaskExecutor {
   }
 
   reconcile(tasks: readonly Task[], _files: readonly AssignedFile[]): void {
+    this.#counters.messages++;
     const reports: TaskStatusReport[] = [];
     const assigned = new Set<string>();
     const now = new Date().toISOString();

@@ -9,6 +9,8 @@ export interface SimTotals {
   assigned: number;
   started: number;
   stopped: number;
+  /** Assignments messages the nodes received. */
+  messages: number;
   cpuMs: number;
   rssMiB: number;
 }
@@ -41,14 +43,7 @@ export interface SimOptions {
   bunFlags?: string[];
 }
 
-interface Progress {
-  at: number;
-  assigned: number;
-  started: number;
-  stopped: number;
-  cpuMs: number;
-  rssMiB: number;
-}
+type Progress = SimTotals;
 
 /** Starts `options.processes` processes sharing `options.nodes` simulated nodes. */
 export function startSimProcesses(options: SimOptions): SimProcesses {
@@ -58,12 +53,13 @@ export function startSimProcesses(options: SimOptions): SimProcesses {
   const children: Subprocess<"pipe", "pipe", "inherit">[] = [];
   const joinedLines: Promise<{ joined: number; failed: number }>[] = [];
   const totals = (): SimTotals => {
-    const sum: SimTotals = { at: 0, assigned: 0, started: 0, stopped: 0, cpuMs: 0, rssMiB: 0 };
+    const sum: SimTotals = { at: 0, assigned: 0, started: 0, stopped: 0, messages: 0, cpuMs: 0, rssMiB: 0 };
     for (const progress of latest) {
       sum.at = Math.max(sum.at, progress.at);
       sum.assigned += progress.assigned;
       sum.started += progress.started;
       sum.stopped += progress.stopped;
+      sum.messages += progress.messages;
       sum.cpuMs += progress.cpuMs;
       sum.rssMiB += progress.rssMiB;
     }
@@ -89,7 +85,7 @@ export function startSimProcesses(options: SimOptions): SimProcesses {
       { stdin: "pipe", stdout: "pipe", stderr: "inherit" },
     );
     children.push(child);
-    latest.push({ at: 0, assigned: 0, started: 0, stopped: 0, cpuMs: 0, rssMiB: 0 });
+    latest.push({ at: 0, assigned: 0, started: 0, stopped: 0, messages: 0, cpuMs: 0, rssMiB: 0 });
     const slot = latest.length - 1;
     const joined = Promise.withResolvers<{ joined: number; failed: number }>();
     joinedLines.push(joined.promise);

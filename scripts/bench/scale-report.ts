@@ -14,16 +14,26 @@ export interface ScaleFigures {
   readyMs: number;
   createdMs: number;
   firstPlacedMs: number;
-  /** First create request → every task on its node. */
+  /** Tasks handed to their nodes by the end (re-placements after a node was marked down count again). */
+  placedCount: number;
+  /** Tasks counted running by the end. */
+  runningCount: number;
+  /** First create request → every task on its node (NaN when not all were). */
   placedMs: number;
   placedSteadyPerSecond: number;
-  /** First create request → every task counted running by a follower. */
+  /** First create request → every task counted running by a follower (NaN when not all were). */
   runningMs: number;
+  /** First create request → the end of the measurement (all running, or the timeout). */
+  windowMs: number;
   runningSteadyPerSecond: number;
   leaderCpuSeconds: number;
+  /** write(2) calls and MiB the leader made from the first create to the end (files: the raft log, logs; sends on sockets are not counted). */
+  leaderWrites: { calls: number; mib: number };
   followerCpuSeconds: number[];
   leaderRss: { before: number; after: number; peak: number };
   followerRss: { before: number; after: number; peak: number }[];
+  /** Assignments messages the simulated nodes received from the first create to the end. */
+  assignmentMessages: number;
   simCpuSeconds: number;
   simRssMiB: number;
 }
@@ -65,8 +75,8 @@ const ANCHORS: Anchor[] = [
 
 /** Prints the published figures and where this run stands against them and the goal. */
 export function printComparison(figures: ScaleFigures): void {
-  const placedPerSecond = figures.tasks / (figures.placedMs / 1000);
-  const runningPerSecond = figures.tasks / (figures.runningMs / 1000);
+  const placedPerSecond = Number.isNaN(figures.placedMs) ? figures.placedCount / (figures.windowMs / 1000) : figures.tasks / (figures.placedMs / 1000);
+  const runningPerSecond = Number.isNaN(figures.runningMs) ? figures.runningCount / (figures.windowMs / 1000) : figures.tasks / (figures.runningMs / 1000);
   console.log("# published figures (real containers on real machines; this run: the control plane only, nodes simulated on the same 2-core machine)");
   for (const anchor of ANCHORS) console.log(`  ${anchor.name.padEnd(40)} ${anchor.scale}; ${anchor.rate} [${anchor.source}]`);
   const vs = (rate: number, peer: number) => `${(rate / peer).toFixed(1)}×`;

@@ -11,7 +11,7 @@ export const CALL_TIMEOUT_MS = 5000;
 /** Until a manager says otherwise. */
 const DEFAULT_PERIOD_MS = 5000;
 /** How long status reports gather before they go to the managers together. */
-const STATUS_BATCH_MS = 50;
+const STATUS_BATCH_MS = 20;
 /** Longest wait between two attempts to open the assignments stream. */
 const MAX_STREAM_BACKOFF_MS = 2000;
 
