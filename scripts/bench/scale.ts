@@ -46,8 +46,10 @@ const cpuProfileAt = args.indexOf("--cpu-prof");
 const CPU_PROFILE_DIR = cpuProfileAt >= 0 ? resolve(args[cpuProfileAt + 1] ?? "") : null;
 const CLUSTER = "bsim";
 const SUBNET = 131;
-/** Polls of the follower's service counts wait at least this long, and five times what the last one took. */
+/** Polls wait at least this long; those of the follower's service counts (which walk every task) also {@link POLL_DUTY} times what the last one took, up to {@link MAX_POLL_MS}. */
 const POLL_MS = 500;
+const POLL_DUTY = 10;
+const MAX_POLL_MS = 5000;
 /** Where the managers' logs are kept after the run (the hosts' directories are removed). */
 const LOG_DIR = `/tmp/shoal-${CLUSTER}-logs`;
 
@@ -191,7 +193,7 @@ try {
       const totals = sims.totals();
       say(`${seconds(Date.now() - t0)}: ${totals.assigned} on their nodes, ${totals.started} reported running by the nodes, ${counts.running}/${counts.desired} running in the store`);
     }
-    if (counts.running < TASKS) await Bun.sleep(Math.min(3000, Math.max(POLL_MS, 5 * (performance.now() - asked))));
+    if (counts.running < TASKS) await Bun.sleep(Math.min(MAX_POLL_MS, Math.max(POLL_MS, POLL_DUTY * (performance.now() - asked))));
   }
   const converged = counts.running >= TASKS;
   if (!converged) {

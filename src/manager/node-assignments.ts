@@ -11,11 +11,16 @@ export function isAssigned(task: Task, nodeId: string): boolean {
   return task.NodeID === nodeId && compareTaskStates(task.Status.State, "assigned") >= 0;
 }
 
-/** True when `a` and `b` differ only in what the node itself reports (status) or bookkeeping (versions, times). */
-function sameForAgent(a: Task, b: Task): boolean {
-  const { Status: _s1, Version: _v1, UpdatedAt: _u1, ...restA } = a;
-  const { Status: _s2, Version: _v2, UpdatedAt: _u2, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB);
+/** What of a task the node acts on, as text: all but what the node itself reports (status) and bookkeeping (version, time). */
+function agentView(task: Task): string {
+  const { Status: _status, Version: _version, UpdatedAt: _updated, ...rest } = task;
+  return JSON.stringify(rest);
+}
+
+/** Whether a task refers to any secret or config (only then can it change which files the node needs). */
+function usesFiles(task: Task): boolean {
+  const spec = task.Spec.ContainerSpec;
+  return (spec?.Secrets?.length ?? 0) > 0 || (spec?.Configs?.length ?? 0) > 0;
 }
 
 /** Whether a task's containers may still need its secrets and configs. */
@@ -34,6 +39,8 @@ export class NodeAssignments {
   readonly #nodeId: string;
   readonly #files: FileSource;
   readonly #tasks = new Map<string, Task>();
+  /** {@link agentView} of each held task: a status report changes a task without changing it. */
+  readonly #views = new Map<string, string>();
   /** File ID → the Version.Index sent. */
   readonly #sentFiles = new Map<string, number>();
   readonly #changed = new Map<string, Task>();
@@ -47,7 +54,11 @@ export class NodeAssignments {
 
   /** The first message: every task assigned to the node among `tasks` (the node's tasks) and their files. */
   complete(tasks: readonly Task[]): AssignmentsMessage {
-    for (const task of tasks) if (isAssigned(task, this.#nodeId)) this.#tasks.set(task.ID, task);
+    for (const task of tasks) {
+      if (!isAssigned(task, this.#nodeId)) continue;
+      this.#tasks.set(task.ID, task);
+      this.#views.set(task.ID, agentView(task));
+    }
     const files = this.#wantedFiles();
     for (const file of files) this.#sentFiles.set(file.ID, file.version);
     return { type: "complete", updateTasks: [...this.#tasks.values()], removeTasks: [], updateFiles: files.map((file) => file.file), removeFiles: [] };
@@ -57,15 +68,18 @@ export class NodeAssignments {
   observe(id: string, task: Task | null): void {
     const held = this.#tasks.get(id);
     if (task && isAssigned(task, this.#nodeId)) {
+      const view = agentView(task);
       this.#tasks.set(id, task);
       this.#removed.delete(id);
-      if (!held || !sameForAgent(held, task)) this.#changed.set(id, task);
-      if (!held || needsFiles(held) !== needsFiles(task)) this.#filesDirty = true;
+      if (!held || this.#views.get(id) !== view) this.#changed.set(id, task);
+      this.#views.set(id, view);
+      if ((!held || needsFiles(held) !== needsFiles(task)) && (usesFiles(task) || (held !== undefined && usesFiles(held)))) this.#filesDirty = true;
     } else if (held) {
       this.#tasks.delete(id);
+      this.#views.delete(id);
       this.#changed.delete(id);
       this.#removed.add(id);
-      this.#filesDirty = true;
+      if (usesFiles(held)) this.#filesDirty = true;
     }
   }
 

@@ -1,4 +1,4 @@
-import { toShoalError, type Clock, type Logger, type Timer } from "../lib/index.ts";
+import { ShoalError, toShoalError, type Clock, type Logger, type Timer } from "../lib/index.ts";
 import type { ClusterStore } from "../store/index.ts";
 import { compareTaskStates, type TaskStatus } from "../types/index.ts";
 
@@ -18,6 +18,8 @@ interface QueuedReport {
  * {@link MAX_QUEUED_REPORTS}, in one store transaction. A report is taken only from the node the
  * task is assigned to, and only when it moves the task's observed state forward (or updates it in
  * place, e.g. a container ID while still `starting`); reports of unknown tasks are dropped quietly.
+ * A batch that cannot be written (leadership lost, the proposal refused) fails the calls that gave
+ * its reports, as do reports reaching a stopped writer: the agents keep them and report again.
  */
 export class TaskStatusWriter {
   readonly #store: ClusterStore;
@@ -37,8 +39,9 @@ export class TaskStatusWriter {
     this.#log = options.logger.with({ module: "dispatcher" });
   }
 
-  /** Queues the reports of `nodeId`; resolves once the batch holding them has been written (or dropped). */
+  /** Queues the reports of `nodeId`; resolves once the batch holding them has been written, rejects when it could not be. */
   report(nodeId: string, reports: readonly { taskId: string; status: TaskStatus }[]): Promise<void> {
+    if (this.#stopped) return Promise.reject(stoppedError());
     for (const report of reports) this.#queue.set(report.taskId, { nodeId, status: report.status });
     if (!this.#batch) {
       this.#batch = Promise.withResolvers<void>();
@@ -57,21 +60,31 @@ export class TaskStatusWriter {
     this.#batch = null;
     const queued = this.#queue;
     this.#queue = new Map();
-    if (this.#stopped || queued.size === 0) {
+    if (this.#stopped) {
+      batch?.reject(stoppedError());
+      return this.#writing;
+    }
+    if (queued.size === 0) {
       batch?.resolve();
       return this.#writing;
     }
-    this.#writing = this.#writing.then(() => this.#write(queued)).finally(() => batch?.resolve());
+    const written = this.#writing.then(() => this.#write(queued));
+    written.then(
+      () => batch?.resolve(),
+      (error) => batch?.reject(error),
+    );
+    // The next batch waits for this one however it ended.
+    this.#writing = written.catch(() => {});
     return this.#writing;
   }
 
-  /** Drops what is queued and writes nothing more. */
+  /** Writes nothing more: what is queued is dropped and its callers told to report again elsewhere. */
   stop(): void {
     this.#stopped = true;
     this.#timer?.cancel();
     this.#timer = null;
     this.#queue.clear();
-    this.#batch?.resolve();
+    this.#batch?.reject(stoppedError());
     this.#batch = null;
   }
 
@@ -88,7 +101,13 @@ export class TaskStatusWriter {
         }
       });
     } catch (error) {
-      this.#log.warn("cannot write task status reports; the agents report again", { reports: batch.size, error: toShoalError(error).message });
+      const failure = toShoalError(error);
+      this.#log.warn("cannot write task status reports; the agents report again", { reports: batch.size, error: failure.message });
+      throw new ShoalError("unavailable", `the task status reports could not be written; report them again (${failure.message})`, { cause: error });
     }
   }
+}
+
+function stoppedError(): ShoalError {
+  return new ShoalError("unavailable", "this manager no longer writes task status reports (it stopped leading); report them to the leader");
 }
