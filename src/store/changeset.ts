@@ -27,6 +27,8 @@ export class Changeset {
   readonly #tables: ReadonlyMap<string, TableData>;
   /** Table → ID → staged object (null: deleted). */
   readonly #overlay = new Map<string, Map<string, StoredObject | null>>();
+  /** Table → index → key → IDs of staged objects with that key. */
+  readonly #stagedIndexes = new Map<string, Map<string, Map<string, Set<string>>>>();
   /** Objects whose version this changeset set: later changes to them in the same changeset skip the version check. */
   readonly #written = new Set<string>();
   readonly changes: StagedChange[] = [];
@@ -126,9 +128,36 @@ export class Changeset {
     }
   }
 
+  /**
+   * IDs of staged objects with `key` in secondary index `index` (a find inside a transaction that
+   * wrote thousands of objects looks only at those, not at every staged one).
+   */
+  stagedIndexed(table: string, index: string, key: string): Iterable<string> {
+    return this.#stagedIndexes.get(table)?.get(index)?.get(key) ?? [];
+  }
+
+  #indexStaged(table: string, previous: StoredObject | null | undefined, object: StoredObject | null): void {
+    const indexes = this.table(table).definition.indexes as Record<string, (o: StoredObject) => readonly string[]>;
+    let byIndex = this.#stagedIndexes.get(table);
+    if (!byIndex) this.#stagedIndexes.set(table, (byIndex = new Map()));
+    for (const [index, keysOf] of Object.entries(indexes)) {
+      let byKey = byIndex.get(index);
+      if (!byKey) byIndex.set(index, (byKey = new Map()));
+      if (previous) for (const key of keysOf(previous)) byKey.get(key)?.delete(previous.ID);
+      if (object) {
+        for (const key of keysOf(object)) {
+          let ids = byKey.get(key);
+          if (!ids) byKey.set(key, (ids = new Set()));
+          ids.add(object.ID);
+        }
+      }
+    }
+  }
+
   #stage(op: StagedChange["op"], table: string, object: StoredObject, oldObject: StoredObject | undefined): void {
     let overlay = this.#overlay.get(table);
     if (!overlay) this.#overlay.set(table, (overlay = new Map()));
+    this.#indexStaged(table, overlay.get(object.ID), op === "delete" ? null : object);
     overlay.set(object.ID, op === "delete" ? null : object);
     if (op === "delete") this.#written.delete(`${table}/${object.ID}`);
     else this.#written.add(`${table}/${object.ID}`);

@@ -64,6 +64,26 @@ test("secondary indexes find tasks by service, node, slot, desired state and lab
   expect(() => store.view((tx) => tx.find("tasks", { index: "nope" as "node", key: "x" }))).toThrow('the task table has no index "nope"');
 });
 
+test("inside a write, indexed finds see what the transaction staged: created, moved to another key, deleted", async () => {
+  const store = new ClusterStore();
+  await store.update((tx) => tx.create("tasks", { ...fixtures.task("svc1", 1, { nodeId: "n1" }), ID: "t1" }));
+  const seen = await store.update((tx) => {
+    const onN1 = () => tx.find("tasks", { index: "node", key: "n1" }).map((t) => t.ID);
+    const steps: string[][] = [onN1()];
+    tx.create("tasks", { ...fixtures.task("svc1", 2, { nodeId: "n1" }), ID: "t2" });
+    steps.push(onN1());
+    tx.update("tasks", { ...tx.get("tasks", "t1")!, NodeID: "n2" });
+    steps.push(onN1(), tx.find("tasks", { index: "node", key: "n2" }).map((t) => t.ID));
+    tx.update("tasks", { ...tx.get("tasks", "t2")!, NodeID: "n2" });
+    tx.update("tasks", { ...tx.get("tasks", "t2")!, NodeID: "n1" });
+    steps.push(onN1());
+    tx.delete("tasks", "t2");
+    steps.push(onN1());
+    return steps;
+  });
+  expect(seen).toEqual([["t1"], ["t1", "t2"], ["t2"], ["t1"], ["t2"], []]);
+});
+
 test("nodes are found by role and membership; hostnames need not be unique", async () => {
   const store = new ClusterStore();
   await store.update((tx) => {

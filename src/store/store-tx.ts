@@ -86,7 +86,8 @@ export class StoreTx<D extends TableDefinitions> implements WriteTx<D> {
     if (selector && "index" in selector) {
       const keysOf = (definition.indexes as Record<string, (o: StoredObject) => readonly string[]>)[selector.index];
       if (!keysOf) throw new ShoalError("invalid_argument", `the ${definition.kind} table has no index "${selector.index}"`);
-      candidates = [...data.indexed(selector.index, selector.key)!, ...staged.keys()];
+      // Committed objects with the key (a staged version that lost it fails `matches`), and staged ones that have it.
+      candidates = [...data.indexed(selector.index, selector.key)!, ...this.#changes.stagedIndexed(table, selector.index, selector.key)];
       matches = (object) => keysOf(object).includes(selector.key);
     } else if (selector && "name" in selector && definition.uniqueName) {
       const owner = this.#changes.nameOwner(table, selector.name);
