@@ -122,6 +122,15 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
+/** IDs of the containers the hosts' engines recorded (`<baseDir>/<host>/data/engine/containers/<id>`). */
+function containerIdsUnder(baseDir: string): string[] {
+  if (!existsSync(baseDir)) return [];
+  return readdirSync(baseDir).flatMap((host) => {
+    const dir = join(baseDir, host, "data", "engine", "containers");
+    return existsSync(dir) ? readdirSync(dir).filter((id) => /^[0-9a-f]{64}$/.test(id)) : [];
+  });
+}
+
 /**
  * Removes everything a set of hosts with this tag may have left: processes in its namespaces or
  * using its directory, the namespaces, the bridge and veths, mounts under its directory, the directory.
@@ -137,8 +146,16 @@ export async function removeLeftovers(cluster: string, baseDir = `/tmp/shoal-${c
   for (const netns of namespaces) {
     for (const pid of runQuiet(["ip", "netns", "pids", netns]).stdout.split("\n").filter(Boolean)) pids.add(Number(pid));
   }
+  // The daemons' containers outlive them (conmon keeps them, as a restarted daemon re-adopts them):
+  // their network namespaces, bind-mounted under /run/netns, go with the hosts.
+  const containerNamespaces = containerIdsUnder(baseDir)
+    .map((id) => `shoal-${id.slice(0, 12)}`)
+    .filter((netns) => existsSync(`/run/netns/${netns}`));
+  for (const netns of containerNamespaces) {
+    for (const pid of runQuiet(["ip", "netns", "pids", netns]).stdout.split("\n").filter(Boolean)) pids.add(Number(pid));
+  }
   await killAndWait([...pids]);
-  for (const netns of namespaces) runQuiet(["ip", "netns", "delete", netns]);
+  for (const netns of [...namespaces, ...containerNamespaces]) runQuiet(["ip", "netns", "delete", netns]);
   const links = runQuiet(["ip", "-o", "link", "show"])
     .stdout.split("\n")
     .map((line) => (line.split(": ")[1] ?? "").split("@")[0] ?? "")
