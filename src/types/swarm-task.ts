@@ -3,7 +3,7 @@
  */
 import type { Annotations, StoredObject } from "./swarm-meta.ts";
 import type { Network } from "./swarm-network.ts";
-import type { PortConfig, TaskSpec } from "./swarm-service.ts";
+import type { EndpointSpec, PortConfig, TaskSpec } from "./swarm-service.ts";
 import type { TaskState } from "./task-state.ts";
 
 /** The container behind a task, once it exists. */
@@ -44,6 +44,8 @@ export interface Task extends StoredObject {
   Status: TaskStatus;
   DesiredState: TaskState;
   NetworksAttachments?: NetworkAttachment[];
+  /** The service's endpoint when the task was made (SwarmKit's task field): its host-mode ports bind on the task's node. */
+  Endpoint?: { Spec: EndpointSpec };
   /** The service's spec version this task was made from (`_up-to-date` filter). */
   ServiceVersion?: { Index: number };
   JobIteration?: { Index: number };

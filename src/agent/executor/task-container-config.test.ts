@@ -167,6 +167,23 @@ describe("the create body", () => {
     expect(request.hostConfig.Mounts?.map((mount) => `${mount.Type} ${mount.Target} ${mount.ReadOnly}`)).toEqual(["tmpfs /scratch false", "bind /run/secrets/x true"]);
   });
 
+  test("host-mode published ports bind on the node (a given port, or one the host picks); ingress ones do not touch the container", () => {
+    const endpoint = {
+      Spec: {
+        Ports: [
+          { Protocol: "tcp" as const, TargetPort: 80, PublishedPort: 8080, PublishMode: "host" as const },
+          { Protocol: "udp" as const, TargetPort: 53, PublishMode: "host" as const },
+          { Protocol: "tcp" as const, TargetPort: 443, PublishedPort: 30443, PublishMode: "ingress" as const },
+        ],
+      },
+    };
+    const body = taskContainerRequest(task({}, { Endpoint: endpoint }), noFiles).body as { ExposedPorts: unknown; HostConfig: { PortBindings: unknown } };
+    expect(body.ExposedPorts).toEqual({ "80/tcp": {}, "53/udp": {} });
+    expect(body.HostConfig.PortBindings).toEqual({ "80/tcp": [{ HostIp: "", HostPort: "8080" }], "53/udp": [{ HostIp: "", HostPort: "" }] });
+    const plain = taskContainerRequest(task(), noFiles).body as { ExposedPorts?: unknown; HostConfig: { PortBindings?: unknown } };
+    expect([plain.ExposedPorts, plain.HostConfig.PortBindings]).toEqual([undefined, undefined]);
+  });
+
   test("a task without a container spec or image is refused in moby's words", () => {
     expect(() => taskContainerRequest(task({}, { Spec: { ForceUpdate: 0 } }), noFiles)).toThrow("dockerexec: task has no container spec");
     expect(() => taskContainerRequest(task({ Image: "" }), noFiles)).toThrow("dockerexec: image required");

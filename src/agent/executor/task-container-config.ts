@@ -3,7 +3,7 @@
  * its name, its labels and the `POST /containers/create` body the engine takes. Pure.
  */
 import { ShoalError } from "../../lib/index.ts";
-import type { ContainerSpec, Mount, Task } from "../../types/index.ts";
+import type { ContainerSpec, Mount, PortConfig, Task } from "../../types/index.ts";
 
 /** The label every task container carries, with its task's ID (how a restarted executor finds them). */
 export const TASK_ID_LABEL = "com.docker.swarm.task.id";
@@ -100,8 +100,10 @@ export function taskContainerRequest(task: Task, inputs: ContainerInputs): { nam
     Healthcheck: health
       ? { Test: health.Test, Interval: health.Interval, Timeout: health.Timeout, Retries: health.Retries, StartPeriod: health.StartPeriod, StartInterval: health.StartInterval }
       : undefined,
+    ExposedPorts: hostModePorts(task).length > 0 ? Object.fromEntries(hostModePorts(task).map((port) => [`${port.TargetPort}/${port.Protocol}`, {}])) : undefined,
     HostConfig: {
       NetworkMode: "bridge",
+      PortBindings: portBindings(task),
       RestartPolicy: { Name: "no" },
       Mounts: [...(spec.Mounts ?? []).map(engineMount), ...inputs.files.map((file) => ({ Type: "bind", Source: file.source, Target: file.target, ReadOnly: true }))],
       ReadonlyRootfs: spec.ReadOnly ?? false,
@@ -123,4 +125,16 @@ export function taskContainerRequest(task: Task, inputs: ContainerInputs): { nam
     },
   };
   return { name: taskContainerName(task), body: JSON.parse(JSON.stringify(body)) as Record<string, unknown> };
+}
+
+/** The service ports this task publishes on its own node (`--publish mode=host`). */
+function hostModePorts(task: Task): PortConfig[] {
+  return (task.Endpoint?.Spec.Ports ?? []).filter((port) => port.PublishMode === "host");
+}
+
+/** Host-mode ports as the engine binds them: the published port, or one the host picks when none is given. */
+function portBindings(task: Task): Record<string, { HostIp: string; HostPort: string }[]> | undefined {
+  const ports = hostModePorts(task);
+  if (ports.length === 0) return undefined;
+  return Object.fromEntries(ports.map((port) => [`${port.TargetPort}/${port.Protocol}`, [{ HostIp: "", HostPort: port.PublishedPort ? String(port.PublishedPort) : "" }]]));
 }

@@ -18,6 +18,7 @@ function baseTask(service: Service, now: string): Omit<Task, "Slot" | "NodeID"> 
     Status: { Timestamp: now, State: "new", Message: CREATED_MESSAGE },
     DesiredState: "running",
     ServiceVersion: { Index: service.Version.Index },
+    ...(service.Spec.EndpointSpec ? { Endpoint: { Spec: service.Spec.EndpointSpec } } : {}),
   };
 }
 
