@@ -5,7 +5,7 @@ import { containerSpecOf, TASK_ID_LABEL, taskContainerRequest } from "./task-con
 import type { ContainerRecord } from "../../engine/index.ts";
 import type { TaskEngine } from "./task-engine.ts";
 import type { TaskFileStore } from "./task-files.ts";
-import { adoptedStatus, containerStatus, decodeRegistryAuth, DESTROYED, exitError, hasHealthcheck, hasStarted, STATE_MESSAGES, UNHEALTHY } from "./task-status.ts";
+import { adoptedStatus, containerStatus, decodeRegistryAuth, DESTROYED, exitError, hasHealthcheck, hasStarted, portStatus, STATE_MESSAGES, UNHEALTHY } from "./task-status.ts";
 
 /** What the executor works with. */
 export interface ContainerTaskExecutorOptions {
@@ -382,7 +382,8 @@ export class ContainerTaskExecutor implements TaskExecutor {
     }
     const record = (run.containerId ? this.#engine.inspect(run.containerId) : undefined) ?? seen;
     const container = record ? containerStatus(record) : run.status.ContainerStatus;
-    run.status = { Timestamp: this.#timestamp(), State: state, Message: message, ...(err ? { Err: err } : {}), ...(container ? { ContainerStatus: container } : {}) };
+    const ports = portStatus(run.task, record, state);
+    run.status = { Timestamp: this.#timestamp(), State: state, Message: message, ...(err ? { Err: err } : {}), ...(container ? { ContainerStatus: container } : {}), ...(ports ? { PortStatus: ports } : {}) };
     run.known = true;
     this.#log.debug("task state", { "task.id": run.id, state, ...(err ? { error: err } : {}) });
     if (run.gone || this.#closed) return true;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createdState, type ContainerRecord } from "../../engine/index.ts";
-import { adoptedStatus, decodeRegistryAuth, exitError } from "./task-status.ts";
+import type { Task } from "../../types/index.ts";
+import { adoptedStatus, decodeRegistryAuth, exitError, portStatus } from "./task-status.ts";
 
 function record(state: Partial<ContainerRecord["State"]>, extra: Partial<ContainerRecord> = {}, healthcheck = false): ContainerRecord {
   return {
@@ -51,4 +52,23 @@ test("registry auth from the spec: base64url JSON credentials; empty or unreadab
   expect(decodeRegistryAuth(undefined)).toBeUndefined();
   expect(decodeRegistryAuth("e30")).toBeUndefined();
   expect(decodeRegistryAuth("not json at all")).toBeUndefined();
+});
+
+test("a started task reports the host-mode ports it binds, with the port the host chose where none was given", () => {
+  const task = {
+    Endpoint: {
+      Spec: {
+        Ports: [
+          { Protocol: "tcp", TargetPort: 80, PublishedPort: 8080, PublishMode: "host" },
+          { Protocol: "udp", TargetPort: 53, PublishMode: "host" },
+          { Protocol: "tcp", TargetPort: 443, PublishedPort: 30443, PublishMode: "ingress" },
+        ],
+      },
+    },
+  } as unknown as Task;
+  const record = { NetworkSettings: { Ports: { "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }], "53/udp": [{ HostIp: "0.0.0.0", HostPort: "32768" }] } } } as unknown as ContainerRecord;
+  expect(portStatus(task, record, "running")?.Ports.map((port) => `${port.PublishedPort}->${port.TargetPort}/${port.Protocol}`)).toEqual(["8080->80/tcp", "32768->53/udp"]);
+  expect(portStatus(task, record, "preparing")).toBeUndefined();
+  expect(portStatus(task, record, "complete")).toBeUndefined();
+  expect(portStatus({} as Task, record, "running")).toBeUndefined();
 });

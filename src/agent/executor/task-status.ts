@@ -4,7 +4,7 @@
  * after a restart. Pure.
  */
 import type { ContainerRecord, RegistryCredentials } from "../../engine/index.ts";
-import type { ContainerStatus, TaskState, TaskStatus } from "../../types/index.ts";
+import { compareTaskStates, type ContainerStatus, type PortConfig, type Task, type TaskState, type TaskStatus } from "../../types/index.ts";
 
 /** Status.Message of each state the executor reports (SwarmKit's words). */
 export const STATE_MESSAGES = {
@@ -30,6 +30,21 @@ export function exitError(code: number, cause?: string): string {
 /** The container part of a task status. */
 export function containerStatus(record: ContainerRecord): ContainerStatus {
   return { ContainerID: record.Id, PID: record.State.Pid, ExitCode: record.State.ExitCode };
+}
+
+/**
+ * The host-mode ports a started task binds on its node, with the port the host chose where the service
+ * gave none (docker's `service ps` PORTS column: `*:8080->80/tcp`); undefined when it binds none.
+ */
+export function portStatus(task: Task | undefined, record: ContainerRecord | undefined, state: TaskState): { Ports: PortConfig[] } | undefined {
+  const ports = (task?.Endpoint?.Spec.Ports ?? []).filter((port) => port.PublishMode === "host");
+  if (ports.length === 0 || !record || compareTaskStates(state, "starting") < 0 || compareTaskStates(state, "running") > 0) return undefined;
+  return {
+    Ports: ports.map((port) => {
+      const bound = Number(record.NetworkSettings?.Ports?.[`${port.TargetPort}/${port.Protocol}`]?.[0]?.HostPort ?? 0);
+      return { ...port, PublishedPort: port.PublishedPort || bound };
+    }),
+  };
 }
 
 /** Whether the container runs a health check (its own or its image's), which holds the task in `starting` until healthy. */
