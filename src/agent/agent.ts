@@ -1,11 +1,12 @@
 import { createSocket } from "node:dgram";
 import { ShoalError, toShoalError, type Clock, type Logger } from "../lib/index.ts";
 import { createNodeKeyAndCsr, loadNodeCredentials, saveNodeCredentials, saveRootCaBundle, verifyRemoteRootCa } from "../pki/index.ts";
-import { ConnectionPool, FailoverClient, RpcClient, dial, parseAddress, type DialCredentials } from "../transport/index.ts";
+import { RpcClient, dial, parseAddress, type ConnectionPool, type DialCredentials, type FailoverClient } from "../transport/index.ts";
 import type { LocalNodeFacts, RemoteManager } from "../manager/index.ts";
 import type { NodeAvailability, SwarmInfo } from "../types/index.ts";
 import { hasWorkerState, readWorkerState, removeWorkerState, writeWorkerState, type WorkerState } from "./agent-state.ts";
 import { AgentSession, CALL_TIMEOUT_MS } from "./agent-session.ts";
+import { connectToManagers } from "./managers-connection.ts";
 import { GetRootCACertificate, IssueManagerMaterial, IssueNodeCertificate } from "./swarm-protocol.ts";
 import type { TaskExecutor } from "./task-executor.ts";
 
@@ -90,18 +91,9 @@ export class Agent {
     this.#deps = deps;
     this.#state = state;
     this.#log = deps.logger.with({ module: "agent", "node.id": state.nodeId });
-    this.#pool = new ConnectionPool({
-      credentials: () => credentials,
-      clock: deps.clock,
-      logger: deps.logger,
-      backoff: { initialMs: 100, maxMs: 8000 },
-      verifyServer: (peer) => {
-        if (peer.role !== "manager" || peer.clusterId !== state.clusterId) {
-          throw new ShoalError("permission_denied", `${peer.nodeId} is not a manager of this swarm`);
-        }
-      },
-    });
-    this.#client = new FailoverClient(this.#pool, () => this.#state.managers.map((manager) => manager.Addr), deps.clock);
+    const connection = connectToManagers({ credentials: () => credentials, clusterId: state.clusterId, managers: () => this.#state.managers, clock: deps.clock, logger: deps.logger });
+    this.#pool = connection.pool;
+    this.#client = connection.client;
   }
 
   /** True when `dataRoot` holds a worker membership to rejoin. */

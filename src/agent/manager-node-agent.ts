@@ -1,7 +1,6 @@
-import { ShoalError } from "../lib/index.ts";
 import type { NodeAgentHandle, NodeAgentStart, RemoteManager } from "../manager/index.ts";
-import { ConnectionPool, FailoverClient } from "../transport/index.ts";
 import { AgentSession } from "./agent-session.ts";
+import { connectToManagers } from "./managers-connection.ts";
 import type { AgentDeps } from "./agent.ts";
 
 /**
@@ -12,17 +11,8 @@ import type { AgentDeps } from "./agent.ts";
  */
 export function managerNodeAgentStarter(deps: AgentDeps): NodeAgentStart {
   return (node): NodeAgentHandle => {
-    const pool = new ConnectionPool({
-      credentials: () => node.material(),
-      clock: deps.clock,
-      logger: deps.logger,
-      backoff: { initialMs: 100, maxMs: 8000 },
-      verifyServer: (peer) => {
-        if (peer.role !== "manager" || peer.clusterId !== node.clusterId) throw new ShoalError("permission_denied", `${peer.nodeId} is not a manager of this swarm`);
-      },
-    });
+    const { pool, client } = connectToManagers({ credentials: node.material, clusterId: node.clusterId, managers: node.managers, clock: deps.clock, logger: deps.logger });
     let heard: RemoteManager[] = [];
-    const client = new FailoverClient(pool, () => node.managers().map((manager) => manager.Addr), deps.clock);
     const session = new AgentSession({
       nodeId: node.nodeId,
       pool,
